@@ -1,0 +1,13 @@
+"""ASGI entry point."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_asgi_application()
+
+from mend.core.startup import refuse_demo_passwords  # noqa: E402
+
+refuse_demo_passwords()

@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from mend.core import views as core_views
+from mend.core.admin import admin_site
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("account/", include("mend.accounts.urls")),
+    path("admin/", admin_site.urls),
+    path("", include("mend.programs.urls")),
+]
+
+handler400 = "mend.core.views.bad_request"
+handler403 = "mend.core.views.permission_denied"
+handler404 = "mend.core.views.page_not_found"
+handler500 = "mend.core.views.server_error"

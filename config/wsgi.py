@@ -1,0 +1,13 @@
+"""WSGI entry point (gunicorn config.wsgi)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+application = get_wsgi_application()
+
+from mend.core.startup import refuse_demo_passwords  # noqa: E402
+
+refuse_demo_passwords()

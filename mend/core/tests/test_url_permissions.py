@@ -1,0 +1,195 @@
+"""Every URL pattern x every persona gives the expected status.
+
+A new URL that is not in EXPECTED (or generated for the admin below) fails
+`test_every_url_pattern_has_expected_statuses`: whoever adds a page decides, here, who
+may open it. The outsider administers another program; for anything that belongs to
+our program they must get 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.db.models import Model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from mend.core.admin import admin_site
+from mend.testing.personas import World
+
+PERSONAS = [
+    "anonymous",
+    "program_admin",
+    "coordinator",
+    "facilitator",
+    "volunteer",
+    "referrer",
+    "analyst",
+    "outsider",
+]
+
+STAFF = ["program_admin", "coordinator", "facilitator", "volunteer"]
+SIGNED_IN = [*STAFF, "referrer", "analyst", "outsider"]
+
+
+def statuses(default: int, **overrides: int) -> dict[str, int]:
+    table = {persona: default for persona in PERSONAS}
+    table.update(overrides)
+    return table
+
+
+def signed_in_only(ok: int = 200) -> dict[str, int]:
+    return statuses(ok, anonymous=302)
+
+
+@dataclass
+class Case:
+    expected: dict[str, int]
+    method: str = "get"
+    kwargs: Callable[[World], dict[str, Any]] = field(default=lambda world: {})
+    data: Callable[[World], dict[str, Any]] = field(default=lambda world: {})
+
+
+def _volunteer_membership(world: World) -> dict[str, Any]:
+    membership = world.program.memberships.get(user=world["volunteer"], ended_at__isnull=True)
+    return {"member_id": membership.pk}
+
+
+EXPECTED: dict[str, Case] = {
+    "healthz": Case(statuses(200)),
+    "accounts:sign_in": Case(statuses(302, anonymous=200)),
+    # Without a pending password step there is no code to ask for.
+    "accounts:sign_in_code": Case(statuses(302)),
+    "accounts:sign_out": Case(statuses(302), method="post"),
+    "accounts:password_change": Case(signed_in_only()),
+    "accounts:set_language": Case(statuses(302), method="post", data=lambda w: {"language": "es"}),
+    "accounts:two_factor": Case(signed_in_only()),
+    "accounts:two_factor_setup": Case(signed_in_only()),
+    "accounts:recovery_codes": Case(signed_in_only()),
+    "accounts:profile": Case(signed_in_only()),
+    "programs:dashboard": Case(signed_in_only()),
+    "programs:switch": Case(
+        # Switching to a program you are not in is a 404, like any stranger's object.
+        statuses(302, anonymous=302, outsider=404),
+        method="post",
+        data=lambda w: {"program": w.program.slug},
+    ),
+    "programs:settings": Case(signed_in_only() | {"referrer": 403, "analyst": 403}),
+    "programs:members": Case(statuses(403, anonymous=302, program_admin=200, outsider=200)),
+    "programs:end_member": Case(
+        statuses(403, anonymous=302, program_admin=302, outsider=404),
+        method="post",
+        kwargs=_volunteer_membership,
+    ),
+    "programs:audit_log": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
+    ),
+    # Django admin: program administrators only (the outsider sees their own program).
+    "admin:index": Case(statuses(302, program_admin=200, outsider=200)),
+    "admin:app_list": Case(
+        statuses(302, program_admin=200, outsider=200), kwargs=lambda w: {"app_label": "programs"}
+    ),
+    "admin:login": Case(statuses(302)),
+    "admin:logout": Case(statuses(302), method="post"),
+    "admin:password_change": Case(statuses(302)),
+    "admin:password_change_done": Case(statuses(302, program_admin=200, outsider=200)),
+    "admin:jsi18n": Case(statuses(302, program_admin=200, outsider=200)),
+    "admin:autocomplete": Case(statuses(302, program_admin=403, outsider=403)),
+    "admin:view_on_site": Case(
+        statuses(302, program_admin=404, outsider=404),
+        kwargs=lambda w: {"content_type_id": 1, "object_id": "1"},
+    ),
+    # The admin's catch-all pattern (unnamed): unknown admin pages.
+    "admin:<catch-all>": Case(statuses(302, program_admin=404, outsider=404)),
+}
+
+
+def _admin_cases() -> Iterator[tuple[str, Case]]:
+    """Generated rows for each model registered in the admin, on our program's object."""
+    for model, model_admin in admin_site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        can_add = model_admin.has_add_permission.__qualname__.startswith("ProgramScopedAdmin")
+        can_delete = model_admin.has_delete_permission.__qualname__.startswith("ProgramScopedAdmin")
+        admins = {"program_admin": 200, "outsider": 200}
+        yield f"{prefix}_changelist", Case(statuses(302, **admins))
+        yield (
+            f"{prefix}_add",
+            Case(statuses(302, **(admins if can_add else {"program_admin": 403, "outsider": 403}))),
+        )
+
+        def object_kwargs(world: World, model: type[Model] = model) -> dict[str, Any]:
+            return {"object_id": str(_object_of(world, model).pk)}
+
+        yield (
+            f"{prefix}_change",
+            Case(statuses(302, program_admin=200, outsider=404), kwargs=object_kwargs),
+        )
+        yield (
+            f"{prefix}_history",
+            Case(statuses(302, program_admin=200, outsider=404), kwargs=object_kwargs),
+        )
+        yield (
+            f"{prefix}_delete",
+            Case(
+                statuses(302, program_admin=200 if can_delete else 403, outsider=404),
+                kwargs=object_kwargs,
+            ),
+        )
+
+
+def _object_of(world: World, model: type[Model]) -> Model:
+    if model._meta.label == "programs.Program":
+        return world.program
+    return model._default_manager.filter(program=world.program).order_by("pk").first()  # type: ignore[misc]
+
+
+ALL_CASES: dict[str, Case] = {**EXPECTED, **dict(_admin_cases())}
+
+
+def _walk(resolver: URLResolver, namespace: str = "") -> Iterator[str]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<catch-all>"
+
+
+def test_every_url_pattern_has_expected_statuses() -> None:
+    names = set(_walk(get_resolver()))
+    missing = sorted(names - set(ALL_CASES))
+    assert not missing, f"Add these URL names to EXPECTED with a status per persona: {missing}"
+    stale = sorted(set(ALL_CASES) - names)
+    assert not stale, f"EXPECTED names URLs that no longer exist: {stale}"
+
+
+def _url(name: str, world: World, case: Case) -> str:
+    if name == "admin:<catch-all>":
+        return "/admin/no-such-page/"
+    return reverse(name, kwargs=case.kwargs(world))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(ALL_CASES))
+def test_url_answers_each_persona_as_expected(
+    name: str, persona: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    case = ALL_CASES[name]
+    client = client_for(persona)
+    url = _url(name, world, case)
+    response = getattr(client, case.method)(url, data=case.data(world))
+    assert response.status_code == case.expected[persona], (
+        f"{persona} {case.method.upper()} {url}: got {response.status_code}, "
+        f"expected {case.expected[persona]}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in ALL_CASES.items() if c.method == "post"))
+def test_post_only_urls_refuse_get(
+    name: str, world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = client_for("program_admin").get(_url(name, world, ALL_CASES[name]))
+    assert response.status_code == 405

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mend.accounts.models import User
+from mend.core.forms import Form
+from mend.core.models import AuditEvent
+from mend.programs.models import Agency, Membership
+from mend.programs.roles import Role
+
+
+class AuditFilterForm(Form):
+    action = forms.CharField(label=_("Action contains"), max_length=80, required=False)
+    who = forms.CharField(label=_("Who (username)"), max_length=150, required=False)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        required=False,
+        choices=[("", _("Any outcome")), *AuditEvent.Outcome.choices],
+    )
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date must be on or after the start date."))
+        return data
+
+
+class MembershipForm(Form):
+    """Give an existing account a role in this program."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    agency = forms.ModelChoiceField(
+        label=_("Agency (referrers only)"), queryset=Agency.objects.none(), required=False
+    )
+    expires_on = forms.DateField(
+        label=_("Expires on (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            program_id=membership.program_id, is_active=True
+        )
+
+    def clean_username(self) -> User:
+        username = self.cleaned_data["username"]
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active account has that username."))
+        return user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == Role.REFERRER and not data.get("agency"):
+            self.add_error("agency", _("A referrer must belong to a referring agency."))
+        return data
+
+
+class SwitchProgramForm(Form):
+    program = forms.SlugField(label=_("Program"), max_length=40)

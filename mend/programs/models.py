@@ -1,0 +1,268 @@
+"""Programs (tenants), the agencies around them, their settings, and who holds which role."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mend.programs.roles import Role, role_can
+
+
+def _valid_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Choose a time zone from the list, such as Europe/London."))
+
+
+class ProcessType(models.TextChoices):
+    PREPARATION = "preparation", _("Preparation meeting")
+    MEDIATION = "mediation", _("Victim-offender mediation")
+    CONFERENCE = "conference", _("Restorative conference")
+    CIRCLE = "circle", _("Restorative circle")
+    COMMUNITY_PANEL = "community_panel", _("Community panel")
+    SHUTTLE = "shuttle", _("Shuttle mediation")
+    LETTER_EXCHANGE = "letter_exchange", _("Letter exchange")
+    POLICE_COMMUNITY = "police_community", _("Police-community process")
+
+
+class ConsentPurpose(models.TextChoices):
+    CONTACT = "contact", _("To be contacted")
+    SHARE_INFORMATION = "share_information", _("To share information with the other party")
+    INDIRECT = "indirect", _("To take part in indirect communication")
+    FACE_TO_FACE = "face_to_face", _("To meet face to face")
+    EVALUATION = "evaluation", _("To be contacted for evaluation")
+
+
+class Program(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=40, unique=True)
+    # Case references start with this, e.g. DEMO-2026-0042.
+    reference_prefix = models.CharField(_("case reference prefix"), max_length=12)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[_valid_time_zone]
+    )
+    languages = models.JSONField(_("languages offered"), default=list)
+    require_mfa = models.BooleanField(
+        _("require two-factor sign-in for everyone in this program"), default=True
+    )
+    process_types = models.JSONField(_("processes offered"), default=list)
+    consent_purposes = models.JSONField(_("consent purposes"), default=list)
+    assessment_validity_days = models.PositiveSmallIntegerField(
+        _("safety assessment stays current for (days)"), default=90
+    )
+    rj_offer_deadline_working_days = models.PositiveSmallIntegerField(
+        _("offer restorative justice within (working days of referral)"), default=5
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        POLICE = "police", _("Police")
+        PROSECUTOR = "prosecutor", _("Prosecutor")
+        COURT = "court", _("Court")
+        SCHOOL = "school", _("School")
+        PROBATION = "probation", _("Probation")
+        VICTIM_SERVICES = "victim_services", _("Victim services")
+        COMMUNITY = "community", _("Community organisation")
+        OTHER = "other", _("Other")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="agencies"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    refers_cases = models.BooleanField(_("refers cases"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "name"], name="agency_name_unique_in_program"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OffenceCategory(models.Model):
+    class Handling(models.TextChoices):
+        ELIGIBLE = "eligible", _("Eligible")
+        SPECIALIST_ONLY = "specialist_only", _("Specialist only")
+        EXCLUDED = "excluded", _("Excluded")
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="offence_categories",
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=120)
+    handling = models.CharField(
+        _("handling"), max_length=20, choices=Handling.choices, default=Handling.ELIGIBLE
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("offence category")
+        verbose_name_plural = _("offence categories")
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "code"], name="offence_category_code_unique_in_program"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class EligibilityCriterion(models.Model):
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="eligibility_criteria",
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("question"), max_length=300)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("eligibility criterion")
+        verbose_name_plural = _("eligibility criteria")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "code"], name="eligibility_code_unique_in_program"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RetentionRule(models.Model):
+    class Category(models.TextChoices):
+        CLOSED_CASE = "closed_case", _("Closed case records")
+        DECLINED_REFERRAL = "declined_referral", _("Declined referrals")
+        AUDIT_TRAIL = "audit_trail", _("Audit trail")
+        EVALUATION = "evaluation", _("Evaluation and survey answers")
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="retention_rules",
+    )
+    category = models.CharField(_("records"), max_length=30, choices=Category.choices)
+    keep_for_months = models.PositiveSmallIntegerField(_("keep for (months)"))
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "category"], name="retention_category_unique_in_program"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.keep_for_months}"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self, on: date | None = None) -> MembershipQuerySet:
+        today = on or timezone.localdate()
+        return self.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+            ended_at__isnull=True,
+            starts_on__lte=today,
+            program__is_active=True,
+        )
+
+
+class Membership(models.Model):
+    """One person's role in one program. Ending it keeps the row, for the record."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+    )
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text=_("Required for referrers: the agency they refer for."),
+    )
+    starts_on = models.DateField(_("starts on"), default=timezone.localdate)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["program__name", "role"]
+        constraints = [
+            # One current role per person per program; ended memberships stay as history.
+            models.UniqueConstraint(
+                fields=["user", "program"],
+                condition=Q(ended_at__isnull=True),
+                name="one_current_membership_per_program",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.REFERRER) | Q(agency__isnull=False),
+                name="referrer_membership_has_agency",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "ended_at"], name="membership_user_current")]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} - {self.program}"
+
+    def can(self, capability: str) -> bool:
+        return role_can(self.role, capability)
+
+    def is_current(self, on: date | None = None) -> bool:
+        today = on or timezone.localdate()
+        return (
+            self.ended_at is None
+            and self.starts_on <= today
+            and (self.expires_on is None or self.expires_on >= today)
+        )

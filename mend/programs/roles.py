@@ -1,0 +1,38 @@
+"""Roles a person holds in a program, and what each role may do.
+
+Views and queries ask `can(membership, "capability")` instead of comparing role names,
+so a new role or a changed duty is one edit here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROGRAM_ADMIN = "program_admin", _("Program administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    FACILITATOR = "facilitator", _("Facilitator")
+    VOLUNTEER = "volunteer", _("Volunteer practitioner")
+    REFERRER = "referrer", _("Referrer")
+    ANALYST = "analyst", _("Analyst")
+
+
+STAFF_ROLES = frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER})
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Configure the program: settings, agencies, categories, criteria, people and roles.
+    "program.configure": frozenset({Role.PROGRAM_ADMIN}),
+    "members.manage": frozenset({Role.PROGRAM_ADMIN}),
+    # Read the program's audit trail.
+    "audit.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # See the program's settings (categories, criteria) without changing them.
+    "program.view_settings": frozenset(
+        {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}
+    ),
+}
+
+
+def role_can(role: str, capability: str) -> bool:
+    return role in CAPABILITIES.get(capability, frozenset())

@@ -1,0 +1,146 @@
+"""Program pages: the dashboard, the switcher, settings, people and roles, the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from mend.accounts.models import User
+from mend.core.models import AuditEvent
+from mend.programs import services
+from mend.programs.access import program_view
+from mend.programs.forms import AuditFilterForm, MembershipForm, SwitchProgramForm
+from mend.programs.middleware import CURRENT_PROGRAM_KEY
+from mend.programs.models import Membership
+from mend.programs.queries import members_of, membership_for
+
+AUDIT_PAGE_SIZE = 50
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    membership: Membership | None = getattr(request, "membership", None)
+    return render(request, "programs/dashboard.html", {"membership": membership})
+
+
+@login_required
+@require_POST
+def switch_program(request: HttpRequest) -> HttpResponse:
+    form = SwitchProgramForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    membership = membership_for(request.user, form.cleaned_data["program"])  # type: ignore[arg-type]
+    request.session[CURRENT_PROGRAM_KEY] = membership.program.slug
+    messages.success(
+        request, _("You are now working in %(program)s.") % {"program": membership.program.name}
+    )
+    return redirect("programs:dashboard")
+
+
+@program_view("program.view_settings")
+def program_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+    program = membership.program
+    return render(
+        request,
+        "programs/settings.html",
+        {
+            "program": program,
+            "criteria": program.eligibility_criteria.filter(is_active=True),
+            "categories": program.offence_categories.filter(is_active=True),
+            "agencies": program.agencies.filter(is_active=True),
+            "retention_rules": program.retention_rules.all(),
+            "can_configure": membership.can("program.configure"),
+        },
+    )
+
+
+@program_view("members.manage")
+@require_http_methods(["GET", "POST"])
+def members(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = MembershipForm(request.POST or None, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        user: User = form.cleaned_data["username"]
+        try:
+            services.grant_membership(
+                user=user,
+                program=membership.program,
+                role=form.cleaned_data["role"],
+                agency=form.cleaned_data["agency"],
+                expires_on=form.cleaned_data["expires_on"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("%(user)s's role was saved.") % {"user": user})
+            return redirect("programs:members")
+    page = Paginator(members_of(membership), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/members.html",
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
+    )
+
+
+@program_view("members.manage")
+@require_POST
+def end_member(request: HttpRequest, membership: Membership, member_id: int) -> HttpResponse:
+    target = get_object_or_404(members_of(membership), pk=member_id, ended_at__isnull=True)
+    if target.pk == membership.pk:
+        messages.error(request, _("You cannot end your own role. Ask another administrator."))
+    else:
+        services.end_membership(membership=target, by=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("%(user)s's role was ended.") % {"user": target.user})
+    return redirect("programs:members")
+
+
+@program_view("audit.view")
+def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
+    program = membership.program
+    members = Membership.objects.filter(program=program).values("user_id")
+    # The program's own events, plus sign-in and account events of the people in it.
+    events = AuditEvent.objects.filter(
+        Q(program=program) | Q(program__isnull=True, actor_id__in=members)
+    )
+    form = AuditFilterForm(request.GET or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["action"]:
+            events = events.filter(action__icontains=data["action"])
+        if data["who"]:
+            events = events.filter(actor_label__iexact=data["who"])
+        if data["outcome"]:
+            events = events.filter(outcome=data["outcome"])
+        zone = timezone.get_current_timezone()
+        if data["since"]:
+            events = events.filter(
+                occurred_at__gte=datetime.combine(data["since"], time.min, tzinfo=zone)
+            )
+        if data["until"]:
+            events = events.filter(
+                occurred_at__lte=datetime.combine(data["until"], time.max, tzinfo=zone)
+            )
+    page = Paginator(events.order_by("-occurred_at", "-id"), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programs/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+        status=400 if form.errors else 200,
+    )
