@@ -88,15 +88,16 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 def locked_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """What django-axes shows for a locked account: the same for every username."""
-    form = SignInForm()
-    form.add_error(
-        None,
-        _(
-            "Too many unsuccessful attempts. For your security, sign-in is paused for "
-            "10 minutes. Try again later or ask your program administrator for help."
-        ),
+    message = _(
+        "Too many unsuccessful attempts. For your security, sign-in is paused for "
+        "10 minutes. Try again later or ask your program administrator for help."
     )
-    return render(request, "accounts/sign_in.html", {"form": form, "next": ""}, status=429)
+    return render(
+        request,
+        "accounts/sign_in.html",
+        {"form": SignInForm(), "next": "", "error_message": message},
+        status=429,
+    )
 
 
 @sensitive_post_parameters("code")

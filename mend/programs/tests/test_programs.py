@@ -1,0 +1,210 @@
+"""Programs, memberships and the switcher: nobody sees a program they are not in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from mend.accounts.models import User
+from mend.core.models import AuditEvent
+from mend.programs import services
+from mend.programs.models import Membership, OffenceCategory
+from mend.programs.queries import memberships_of, programs_visible_to
+from mend.programs.roles import Role
+from mend.testing.personas import World
+
+
+def test_new_program_gets_the_default_settings(world: World) -> None:
+    program = world.program
+    assert program.require_mfa is False or program.require_mfa is True
+    assert program.assessment_validity_days == 90
+    assert program.rj_offer_deadline_working_days == 5
+    handling = dict(program.offence_categories.values_list("code", "handling"))
+    assert handling["domestic_abuse"] == OffenceCategory.Handling.SPECIALIST_ONLY
+    assert handling["sexual_offence"] == OffenceCategory.Handling.EXCLUDED
+    assert handling["theft"] == OffenceCategory.Handling.ELIGIBLE
+    assert program.eligibility_criteria.count() == 4
+    assert "conference" in program.process_types
+    assert program.retention_rules.count() == 4
+
+
+def test_require_mfa_is_on_by_default(db: None) -> None:
+    program = services.create_program(name="Fresh", slug="fresh", by=None)
+    assert program.require_mfa is True
+
+
+def test_a_user_sees_only_programs_they_belong_to(world: World) -> None:
+    assert list(programs_visible_to(world["coordinator"])) == [world.program]
+    assert list(programs_visible_to(world["outsider"])) == [world.other_program]
+
+
+def test_an_expired_membership_gives_no_access(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Membership.objects.filter(user=world["facilitator"]).update(expires_on=yesterday)
+    assert not memberships_of(world["facilitator"]).exists()
+    response = client_for("facilitator").get(reverse("programs:settings"))
+    assert response.status_code == 404
+
+
+def test_a_referrer_must_belong_to_an_agency_of_the_program(world: World) -> None:
+    newcomer = User.objects.create(username="newcomer")
+    with pytest.raises(ValidationError):
+        services.grant_membership(user=newcomer, program=world.program, role=Role.REFERRER, by=None)
+    with pytest.raises(ValidationError):
+        services.grant_membership(
+            user=newcomer,
+            program=world.program,
+            role=Role.REFERRER,
+            agency=world.other_agency,
+            by=None,
+        )
+    assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_switcher_changes_the_current_program_for_members_of_both(world: World) -> None:
+    both = world["coordinator"]
+    services.grant_membership(user=both, program=world.other_program, role=Role.ANALYST, by=None)
+    client = Client()
+    client.force_login(both)
+    page = client.get(reverse("programs:dashboard")).content.decode()
+    assert 'id="program-switcher"' in page
+    client.post(reverse("programs:switch"), {"program": world.other_program.slug})
+    page = client.get(reverse("programs:dashboard")).content.decode()
+    assert "You are working in Elsewhere Mediation Centre as Analyst" in page
+
+
+def test_switcher_is_hidden_for_people_in_one_program(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    page = client_for("coordinator").get(reverse("programs:dashboard")).content.decode()
+    assert 'id="program-switcher"' not in page
+
+
+def test_switching_to_a_program_you_are_not_in_is_a_404(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = client_for("coordinator").post(
+        reverse("programs:switch"), {"program": world.other_program.slug}
+    )
+    assert response.status_code == 404
+
+
+def test_navigation_offers_only_pages_the_role_may_open(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    def nav(persona: str) -> str:
+        return client_for(persona).get(reverse("programs:dashboard")).content.decode()
+
+    assert reverse("programs:audit_log") in nav("coordinator")
+    assert reverse("programs:audit_log") not in nav("facilitator")
+    assert reverse("programs:members") in nav("program_admin")
+    assert reverse("programs:members") not in nav("coordinator")
+
+
+def test_admin_gives_a_role_on_the_people_page_and_it_is_audited(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    User.objects.create(username="newcomer")
+    response = client_for("program_admin").post(
+        reverse("programs:members"), {"username": "newcomer", "role": Role.FACILITATOR}
+    )
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__username="newcomer", ended_at__isnull=True)
+    assert membership.role == Role.FACILITATOR
+    assert AuditEvent.objects.filter(
+        action="membership.granted", object_id=str(membership.pk), actor=world["program_admin"]
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"username": "nobody", "role": "coordinator"}, "username", "No active account"),
+        ({"username": "volunteer", "role": "overlord"}, "role", "Select a valid choice"),
+        ({"username": "volunteer", "role": "referrer"}, "agency", "must belong to a referring"),
+        (
+            {"username": "volunteer", "role": "coordinator", "expires_on": "31/31/2026"},
+            "expires_on",
+            "Enter a valid date",
+        ),
+    ],
+)
+def test_people_page_bad_input_gets_a_field_message_and_changes_nothing(
+    world: World,
+    client_for: Callable[[str], Client],
+    data: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    before = list(Membership.objects.values_list("pk", "role", "ended_at"))
+    response = client_for("program_admin").post(reverse("programs:members"), data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'id="id_{field}_error"' in body
+    assert message in body
+    assert list(Membership.objects.values_list("pk", "role", "ended_at")) == before
+
+
+def test_ending_a_role_keeps_the_history_and_removes_access(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    membership = world.program.memberships.get(user=world["volunteer"])
+    client_for("program_admin").post(reverse("programs:end_member", args=[membership.pk]))
+    membership.refresh_from_db()
+    assert membership.ended_at is not None
+    assert client_for("volunteer").get(reverse("programs:settings")).status_code == 404
+
+
+def test_admins_cannot_end_their_own_role(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    own = world.program.memberships.get(user=world["program_admin"])
+    client_for("program_admin").post(reverse("programs:end_member", args=[own.pk]))
+    own.refresh_from_db()
+    assert own.ended_at is None
+
+
+def test_admin_site_lists_only_the_admins_own_program(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    body = client_for("program_admin").get("/admin/programs/agency/").content.decode()
+    assert "Riverside Police" in body
+    assert "Elsewhere Police" not in body
+
+
+def test_admin_site_change_is_audited(world: World, client_for: Callable[[str], Client]) -> None:
+    url = f"/admin/programs/agency/{world.police.pk}/change/"
+    response = client_for("program_admin").post(
+        url,
+        {
+            "program": world.program.pk,
+            "name": "Riverside Police Department",
+            "kind": "police",
+            "refers_cases": "on",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="agency.changed")
+    assert event.changed_fields == ["name"]
+    assert event.program == world.program
+
+
+def test_admin_site_cannot_move_an_object_into_another_program(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    url = f"/admin/programs/agency/{world.police.pk}/change/"
+    response = client_for("program_admin").post(
+        url, {"program": world.other_program.pk, "name": "Moved", "kind": "police"}
+    )
+    assert response.status_code == 200  # the form re-displays with an error
+    world.police.refresh_from_db()
+    assert world.police.program == world.program
