@@ -17,6 +17,13 @@ from mend.accounts.queries import is_verified, mfa_required_for
 
 # Paths a signed-in user without a verified second factor may still reach.
 _MFA_OPEN_PREFIXES = ("/account/two-factor/", "/account/sign-out/", "/account/language/")
+# ...and a user holding a temporary password.
+_PASSWORD_OPEN_PREFIXES = (
+    "/account/password/",
+    "/account/two-factor/",
+    "/account/sign-out/",
+    "/account/language/",
+)
 _UNTOUCHED_PREFIXES = ("/static/", "/healthz")
 # Writing the session on every request would cost a query; a minute of slack is harmless.
 _LAST_SEEN_GRANULARITY = 60
@@ -49,6 +56,10 @@ class SessionLimitsMiddleware:
         if now - last_seen >= _LAST_SEEN_GRANULARITY:
             session[services.LAST_SEEN_KEY] = now
 
+        if request.user.must_change_password and not request.path.startswith(
+            _PASSWORD_OPEN_PREFIXES
+        ):
+            return redirect("accounts:password_change")
         if (
             not is_verified(request.user)
             and not request.path.startswith(_MFA_OPEN_PREFIXES)

@@ -16,6 +16,8 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default="en",
     )
+    # Set when an administrator gives a temporary password; cleared when the user picks one.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -5,6 +5,8 @@ Each verb writes its audit row in the same transaction as its change.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.sessions.models import Session
@@ -183,7 +185,8 @@ def remove_two_factor(*, user: User, by: User) -> None:
 def change_password(*, request: HttpRequest, user: User, new_password: str) -> None:
     """Set a new password; this session stays signed in, every other one ends."""
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     auth.update_session_auth_hash(request, user)
     _end_sessions(user, keep=request.session.session_key)
     audit.record(actor=user, action="auth.password_changed", obj=user, changed_fields=["password"])
@@ -222,6 +225,24 @@ def _end_sessions(user: User, keep: str | None = None) -> None:
     held.delete()
 
 
+def temporary_password() -> str:
+    # Four groups of four from an unambiguous alphabet: easy to read out, 80 bits.
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
+@transaction.atomic
+def reset_password(*, user: User, by: User) -> str:
+    """Give a temporary password to be changed at next sign-in. Two-factor stays as it is."""
+    password = temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    _end_sessions(user)
+    audit.record(actor=by, action="account.password_reset", obj=user, changed_fields=["password"])
+    return password
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -231,12 +252,14 @@ def create_user(
     full_name: str = "",
     email: str = "",
     preferred_language: str = "en",
+    must_change_password: bool = False,
 ) -> User:
     user = User(
         username=username,
         full_name=full_name,
         email=email,
         preferred_language=preferred_language,
+        must_change_password=must_change_password,
     )
     if password:
         user.set_password(password)

@@ -35,10 +35,7 @@ class AuditFilterForm(Form):
         return data
 
 
-class MembershipForm(Form):
-    """Give an existing account a role in this program."""
-
-    username = forms.CharField(label=_("Username"), max_length=150)
+class RoleFields(Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     agency = forms.ModelChoiceField(
         label=_("Agency (referrers only)"), queryset=Agency.objects.none(), required=False
@@ -55,6 +52,19 @@ class MembershipForm(Form):
             program_id=membership.program_id, is_active=True
         )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role") == Role.REFERRER and not data.get("agency"):
+            self.add_error("agency", _("A referrer must belong to a referring agency."))
+        return data
+
+
+class MembershipForm(RoleFields):
+    """Give an existing account a role in this program."""
+
+    username = forms.CharField(label=_("Username"), max_length=150)
+    field_order = ["username", "role", "agency", "expires_on"]
+
     def clean_username(self) -> User:
         username = self.cleaned_data["username"]
         user = User.objects.filter(username=username, is_active=True).first()
@@ -62,11 +72,26 @@ class MembershipForm(Form):
             raise forms.ValidationError(_("No active account has that username."))
         return user
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("role") == Role.REFERRER and not data.get("agency"):
-            self.add_error("agency", _("A referrer must belong to a referring agency."))
-        return data
+
+class NewPersonForm(RoleFields):
+    """Create an account for someone new, with a role in this program."""
+
+    new_username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        help_text=_("Letters, digits and . @ + - _ only."),
+        error_messages={"invalid": _("Use only letters, digits and . @ + - _ in a username.")},
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(label=_("Work e-mail"), required=False)
+    field_order = ["new_username", "full_name", "email", "role", "agency", "expires_on"]
+
+    def clean_new_username(self) -> str:
+        username: str = self.cleaned_data["new_username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("That username is taken. Choose another."))
+        return username
 
 
 class SwitchProgramForm(Form):

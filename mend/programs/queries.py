@@ -53,6 +53,18 @@ def agencies_of(membership: Membership) -> QuerySet[Agency]:
     return Agency.objects.filter(program_id=membership.program_id)
 
 
+def can_reset_password(member: Membership) -> bool:
+    """A program administrator may reset the password of someone who works only here.
+
+    Someone with roles elsewhere, or a platform superuser, could otherwise be taken over
+    from one program to reach another.
+    """
+    user = member.user
+    if user.is_superuser:
+        return False
+    return not memberships_of(user).exclude(program_id=member.program_id).exists()
+
+
 def members_of(membership: Membership) -> QuerySet[Membership]:
     """Everyone's memberships in the caller's program (current and past)."""
     if not membership.can("members.manage"):

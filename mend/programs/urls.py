@@ -10,5 +10,10 @@ urlpatterns = [
     path("program/", views.program_settings, name="settings"),
     path("program/people/", views.members, name="members"),
     path("program/people/<int:member_id>/end/", views.end_member, name="end_member"),
+    path(
+        "program/people/<int:member_id>/reset-password/",
+        views.reset_member_password,
+        name="reset_member_password",
+    ),
     path("audit/", views.audit_log, name="audit_log"),
 ]

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,13 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mend.accounts.models import User
+from mend.accounts.services import create_user, reset_password
 from mend.core.models import AuditEvent
 from mend.programs import services
 from mend.programs.access import program_view
-from mend.programs.forms import AuditFilterForm, MembershipForm, SwitchProgramForm
+from mend.programs.forms import (
+    AuditFilterForm,
+    MembershipForm,
+    NewPersonForm,
+    RoleFields,
+    SwitchProgramForm,
+)
 from mend.programs.middleware import CURRENT_PROGRAM_KEY
 from mend.programs.models import Membership
-from mend.programs.queries import members_of, membership_for
+from mend.programs.queries import can_reset_password, members_of, membership_for
 
 AUDIT_PAGE_SIZE = 50
 
@@ -67,31 +75,88 @@ def program_settings(request: HttpRequest, membership: Membership) -> HttpRespon
 @program_view("members.manage")
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, membership: Membership) -> HttpResponse:
-    form = MembershipForm(request.POST or None, membership=membership)
-    if request.method == "POST" and form.is_valid():
-        user: User = form.cleaned_data["username"]
-        try:
-            services.grant_membership(
-                user=user,
-                program=membership.program,
-                role=form.cleaned_data["role"],
-                agency=form.cleaned_data["agency"],
-                expires_on=form.cleaned_data["expires_on"],
-                by=request.user,  # type: ignore[arg-type]
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
-        else:
+    action = request.POST.get("action") if request.method == "POST" else None
+    grant_form = MembershipForm(request.POST if action == "grant" else None, membership=membership)
+    new_form = NewPersonForm(
+        request.POST if action == "create" else None, membership=membership, prefix="new"
+    )
+    by: User = request.user  # type: ignore[assignment]
+    if action == "grant" and grant_form.is_valid():
+        user: User = grant_form.cleaned_data["username"]
+        if _save_role(grant_form, user, membership, by):
             messages.success(request, _("%(user)s's role was saved.") % {"user": user})
             return redirect("programs:members")
+    elif action == "create" and new_form.is_valid():
+        data = new_form.cleaned_data
+        with transaction.atomic():
+            user = create_user(
+                username=data["new_username"],
+                password=None,
+                full_name=data["full_name"],
+                email=data["email"],
+                by=by,
+            )
+            saved = _save_role(new_form, user, membership, by)
+            if saved:
+                password = reset_password(user=user, by=by)
+            else:
+                transaction.set_rollback(True)
+        if saved:
+            # Shown once, on this response only: never stored in a message or the session.
+            return render(
+                request,
+                "programs/temporary_password.html",
+                {"person": user, "password": password, "created": True},
+            )
     page = Paginator(members_of(membership), 50).get_page(request.GET.get("page"))
+    has_errors = bool(grant_form.errors or new_form.errors)
     return render(
         request,
         "programs/members.html",
-        {"form": form, "page": page},
-        status=400 if form.errors else 200,
+        {"form": grant_form, "new_form": new_form, "page": page},
+        status=400 if has_errors else 200,
+    )
+
+
+def _save_role(form: RoleFields, user: User, membership: Membership, by: User) -> bool:
+    try:
+        services.grant_membership(
+            user=user,
+            program=membership.program,
+            role=form.cleaned_data["role"],
+            agency=form.cleaned_data["agency"],
+            expires_on=form.cleaned_data["expires_on"],
+            by=by,
+        )
+    except ValidationError as error:
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return False
+    return True
+
+
+@program_view("members.manage")
+@require_POST
+def reset_member_password(
+    request: HttpRequest, membership: Membership, member_id: int
+) -> HttpResponse:
+    target = get_object_or_404(members_of(membership), pk=member_id, ended_at__isnull=True)
+    if not can_reset_password(target):
+        messages.error(
+            request,
+            _(
+                "%(user)s also works in another program, so only a platform "
+                "administrator can reset their password."
+            )
+            % {"user": target.user},
+        )
+        return redirect("programs:members")
+    password = reset_password(user=target.user, by=request.user)  # type: ignore[arg-type]
+    return render(
+        request,
+        "programs/temporary_password.html",
+        {"person": target.user, "password": password, "created": False},
     )
 
 

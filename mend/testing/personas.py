@@ -7,6 +7,7 @@ that program boundaries hold even for someone with broad powers elsewhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mend.accounts.models import User
 from mend.accounts.services import create_user
@@ -39,7 +40,7 @@ PERSONAS = {
 }
 
 
-def make_user(username: str, **extra: str) -> User:
+def make_user(username: str, **extra: Any) -> User:
     return create_user(
         username=username, password=PASSWORD, full_name=username.title(), by=None, **extra
     )

@@ -140,3 +140,22 @@ def test_production_hasher_list_starts_with_argon2() -> None:
     # Tests put a fast hasher first; the real list (after it) must lead with Argon2.
     real = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
     assert real[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_superuser_deactivating_an_account_in_the_admin_ends_its_sessions(world: World) -> None:
+    from mend.accounts.models import User
+
+    root = User.objects.create(username="root", is_superuser=True, is_staff=True)
+    victim = signed_in_client("volunteer")
+    admin_client = Client()
+    admin_client.force_login(root)
+    with override_settings(DEMO_MODE=True):  # superusers need MFA outside demo mode
+        response = admin_client.post(
+            f"/admin/accounts/user/{world['volunteer'].pk}/change/",
+            {"username": "volunteer", "full_name": "Volunteer", "preferred_language": "en"},
+        )
+    assert response.status_code == 302
+    world["volunteer"].refresh_from_db()
+    assert not world["volunteer"].is_active
+    assert victim.get(PROFILE).status_code == 302
+    assert AuditEvent.objects.filter(action="account.deactivated", actor=root).exists()

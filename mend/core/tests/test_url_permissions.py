@@ -17,7 +17,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from mend.core.admin import admin_site
+from mend.core.admin import ProgramScopedAdmin, admin_site
 from mend.testing.personas import World
 
 PERSONAS = [
@@ -84,6 +84,11 @@ EXPECTED: dict[str, Case] = {
         method="post",
         kwargs=_volunteer_membership,
     ),
+    "programs:reset_member_password": Case(
+        statuses(403, anonymous=302, program_admin=200, outsider=404),
+        method="post",
+        kwargs=_volunteer_membership,
+    ),
     "programs:audit_log": Case(
         statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
     ),
@@ -111,6 +116,17 @@ def _admin_cases() -> Iterator[tuple[str, Case]]:
     """Generated rows for each model registered in the admin, on our program's object."""
     for model, model_admin in admin_site._registry.items():
         prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        if not isinstance(model_admin, ProgramScopedAdmin):
+            # Platform-wide models (accounts): superusers only; program admins get 403.
+            refused = statuses(302, program_admin=403, outsider=403)
+            for action in ("changelist", "add"):
+                yield f"{prefix}_{action}", Case(refused)
+            for action in ("change", "history", "delete"):
+                yield (
+                    f"{prefix}_{action}",
+                    Case(refused, kwargs=lambda w: {"object_id": str(w["volunteer"].pk)}),
+                )
+            continue
         can_add = model_admin.has_add_permission.__qualname__.startswith("ProgramScopedAdmin")
         can_delete = model_admin.has_delete_permission.__qualname__.startswith("ProgramScopedAdmin")
         admins = {"program_admin": 200, "outsider": 200}

@@ -114,7 +114,8 @@ def test_admin_gives_a_role_on_the_people_page_and_it_is_audited(
 ) -> None:
     User.objects.create(username="newcomer")
     response = client_for("program_admin").post(
-        reverse("programs:members"), {"username": "newcomer", "role": Role.FACILITATOR}
+        reverse("programs:members"),
+        {"action": "grant", "username": "newcomer", "role": Role.FACILITATOR},
     )
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="newcomer", ended_at__isnull=True)
@@ -145,7 +146,9 @@ def test_people_page_bad_input_gets_a_field_message_and_changes_nothing(
     message: str,
 ) -> None:
     before = list(Membership.objects.values_list("pk", "role", "ended_at"))
-    response = client_for("program_admin").post(reverse("programs:members"), data)
+    response = client_for("program_admin").post(
+        reverse("programs:members"), {"action": "grant", **data}
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert f'id="id_{field}_error"' in body
@@ -208,3 +211,92 @@ def test_admin_site_cannot_move_an_object_into_another_program(
     assert response.status_code == 200  # the form re-displays with an error
     world.police.refresh_from_db()
     assert world.police.program == world.program
+
+
+def test_admin_adds_a_new_person_who_must_choose_a_password_at_first_sign_in(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    response = client_for("program_admin").post(
+        reverse("programs:members"),
+        {
+            "action": "create",
+            "new-new_username": "sam",
+            "new-full_name": "Sam Volunteer",
+            "new-role": Role.VOLUNTEER,
+        },
+    )
+    assert response.status_code == 200
+    password = response.context["password"]
+    assert password in response.content.decode()
+    sam = User.objects.get(username="sam")
+    assert sam.must_change_password
+    assert world.program.memberships.get(user=sam).role == Role.VOLUNTEER
+    client = Client()
+    client.post(reverse("accounts:sign_in"), {"username": "sam", "password": password})
+    redirected = client.get(reverse("programs:dashboard"))
+    assert redirected["Location"] == reverse("accounts:password_change")
+    new = "sam's own long passphrase"
+    client.post(
+        reverse("accounts:password_change"),
+        {"old_password": password, "new_password1": new, "new_password2": new},
+    )
+    assert client.get(reverse("programs:dashboard")).status_code == 200
+
+
+def test_adding_a_person_with_a_taken_username_creates_nothing(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    before = User.objects.count()
+    response = client_for("program_admin").post(
+        reverse("programs:members"),
+        {
+            "action": "create",
+            "new-new_username": "Coordinator",
+            "new-full_name": "Someone Else",
+            "new-role": Role.REFERRER,
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "That username is taken" in body
+    assert "A referrer must belong to a referring agency" in body
+    assert User.objects.count() == before
+
+
+def test_password_reset_ends_sessions_keeps_two_factor_and_is_audited(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    from mend.accounts.services import confirm_totp_enrolment, start_totp_enrolment
+    from mend.accounts.tests.test_sign_in import current_code
+
+    volunteer = world["volunteer"]
+    device = start_totp_enrolment(user=volunteer)
+    assert confirm_totp_enrolment(
+        user=volunteer, device=device, token=current_code(device), by=volunteer
+    )
+    membership = world.program.memberships.get(user=volunteer)
+    response = client_for("program_admin").post(
+        reverse("programs:reset_member_password", args=[membership.pk])
+    )
+    password = response.context["password"]
+    assert AuditEvent.objects.filter(action="account.password_reset").exists()
+    client = Client()
+    answer = client.post(
+        reverse("accounts:sign_in"), {"username": "volunteer", "password": password}
+    )
+    assert answer["Location"] == reverse("accounts:sign_in_code")  # MFA still applies
+
+
+def test_password_of_someone_working_in_another_program_cannot_be_reset_here(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    volunteer = world["volunteer"]
+    services.grant_membership(
+        user=volunteer, program=world.other_program, role=Role.FACILITATOR, by=None
+    )
+    membership = world.program.memberships.get(user=volunteer, ended_at__isnull=True)
+    response = client_for("program_admin").post(
+        reverse("programs:reset_member_password", args=[membership.pk])
+    )
+    assert response.status_code == 302
+    assert not AuditEvent.objects.filter(action="account.password_reset").exists()
