@@ -41,7 +41,7 @@ class RoleFields(Form):
         label=_("Agency (referrers only)"), queryset=Agency.objects.none(), required=False
     )
     expires_on = forms.DateField(
-        label=_("Expires on (optional)"),
+        label=_("Expires on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )

@@ -27,6 +27,23 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "members.manage": frozenset({Role.PROGRAM_ADMIN}),
     # Read the program's audit trail.
     "audit.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # Referrals and cases.
+    "referrals.submit": frozenset(
+        {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.REFERRER}
+    ),
+    "referrals.screen": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    "referrals.follow_own": frozenset({Role.REFERRER}),
+    "cases.view_all": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    "cases.view_assigned": frozenset({Role.FACILITATOR, Role.VOLUNTEER}),
+    # Record consent, assessments, offers, participants; move and close cases.
+    "cases.work": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
+    # Notes and contact attempts: volunteers too, on the cases they are assigned to.
+    "cases.note": frozenset(
+        {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}
+    ),
+    "cases.assign": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    "cases.override_eligibility": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    "cases.view_access_log": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}
