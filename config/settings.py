@@ -21,6 +21,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from mend.core.crypto import field_keys_from_environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "mend.core",
     "mend.accounts",
     "mend.programs",
+    "mend.cases",
 ]
 
 MIDDLEWARE = [
@@ -185,7 +188,9 @@ AXES_LOCKOUT_CALLABLE = "mend.accounts.views.locked_out"
 AXES_VERBOSE = False
 # axes.W006 asks to lock by address too. We lock the account instead: by address, one
 # mistyping officer could lock out a whole station that shares one public address.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# security.W021 asks for HSTS preload; joining the browsers' preload list is a commitment
+# a deployment makes on purpose (MEND_HSTS_PRELOAD=1), not a default.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 # --- Sessions ---------------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -294,10 +299,19 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# --- Field encryption -------------------------------------------------------------------
+# Keys for confidential fields (mend/core/crypto.py), kept apart from SECRET_KEY:
+# [(key id, 32 bytes), ...], the first encrypts, all decrypt. From MEND_FIELD_KEYS
+# ("id:base64,id:base64") or MEND_FIELD_KEYS_FILE (one "id:base64" a line). Required in
+# production; elsewhere a public development key stands in.
+MEND_FIELD_KEYS = field_keys_from_environment(os.environ, production=PRODUCTION)
+
 # --- Mend ------------------------------------------------------------------------------
 MEND_DEMO_PASSWORD = "mend-demo"
 MEND_DEMO_USERNAMES = ["admin", "coordinator", "facilitator", "volunteer", "referrer", "analyst"]
 
 if TESTING:
+    # A model with encrypted fields for mend/core/tests/test_crypto.py.
+    INSTALLED_APPS.append("mend.core.tests.crypto_app")
     # Argon2 is slow by design; tests that check the hasher set it explicitly.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]

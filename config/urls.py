@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("account/", include("mend.accounts.urls")),
     path("admin/", admin_site.urls),
+    path("", include("mend.cases.urls")),
     path("", include("mend.programs.urls")),
 ]
 

@@ -13,6 +13,7 @@ from mend.programs.roles import Role
 
 
 class AuditFilterForm(Form):
+    is_filter = True
     action = forms.CharField(label=_("Action contains"), max_length=80, required=False)
     who = forms.CharField(label=_("Who (username)"), max_length=150, required=False)
     outcome = forms.ChoiceField(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mend.accounts.models import User
 from mend.accounts.services import create_user, reset_password
+from mend.core.dashboard import panels_for
 from mend.core.models import AuditEvent
 from mend.programs import services
 from mend.programs.access import program_view
@@ -38,7 +39,8 @@ AUDIT_PAGE_SIZE = 50
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     membership: Membership | None = getattr(request, "membership", None)
-    return render(request, "programs/dashboard.html", {"membership": membership})
+    panels = panels_for(membership) if membership else []
+    return render(request, "programs/dashboard.html", {"membership": membership, "panels": panels})
 
 
 @login_required

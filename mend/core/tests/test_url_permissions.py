@@ -58,6 +58,28 @@ def _volunteer_membership(world: World) -> dict[str, Any]:
     return {"member_id": membership.pk}
 
 
+def _our_case(world: World) -> Any:
+    """A case in our program led by the facilitator, with the volunteer assigned."""
+    if not hasattr(world, "case"):
+        from mend.cases.services import assign_team
+        from mend.testing.cases import submit
+
+        case = submit(world)
+        assign_team(
+            case=case,
+            lead=world["facilitator"],
+            co_facilitators=[],
+            volunteers=[world["volunteer"]],
+            by=world["coordinator"],
+        )
+        world.case = case  # type: ignore[attr-defined]
+    return world.case  # type: ignore[attr-defined]
+
+
+def _case_kwargs(world: World) -> dict[str, Any]:
+    return {"reference": _our_case(world).reference}
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -91,6 +113,32 @@ EXPECTED: dict[str, Case] = {
     ),
     "programs:audit_log": Case(
         statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
+    ),
+    "cases:referral_list": Case(
+        statuses(404, anonymous=302, program_admin=200, coordinator=200, referrer=200, outsider=200)
+    ),
+    "cases:new_referral": Case(statuses(200, anonymous=302, volunteer=403, analyst=403)),
+    "cases:referral_detail": Case(
+        # Screeners are sent on to the case; the referrer follows their own referral.
+        statuses(404, anonymous=302, program_admin=302, coordinator=302, referrer=200),
+        kwargs=lambda w: {"referral_id": _our_case(w).referral_id},
+    ),
+    "cases:list": Case(statuses(200, anonymous=302, referrer=404, analyst=404)),
+    "cases:detail": Case(
+        statuses(
+            404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=200
+        ),
+        kwargs=_case_kwargs,
+    ),
+    "cases:access": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=404),
+        kwargs=_case_kwargs,
+    ),
+    "cases:action": Case(
+        statuses(
+            404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=200
+        ),
+        kwargs=lambda w: {**_case_kwargs(w), "action": "note"},
     ),
     # Django admin: program administrators only (the outsider sees their own program).
     "admin:index": Case(statuses(302, program_admin=200, outsider=200)),

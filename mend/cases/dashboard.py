@@ -1,0 +1,176 @@
+"""The case panels on the dashboard: what needs doing next, for this member."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mend.cases.models import Case, Participant, RJOffer, SafetyAssessment
+from mend.cases.queries import cases_visible_to
+from mend.cases.rules import has_consent
+from mend.cases.stages import ENDED, Stage
+from mend.core.dashboard import Panel, PanelRow, register
+from mend.programs.models import ConsentPurpose, Membership
+
+LIMIT = 10
+
+
+def add_working_days(start: date, days: int) -> date:
+    """`days` working days (Monday to Friday) after `start`."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _row(case: Case, detail: str, overdue: bool = False) -> PanelRow:
+    return PanelRow(case.reference, case.get_absolute_url(), detail, overdue)
+
+
+@register
+def case_panels(membership: Membership) -> list[Panel]:
+    if not (membership.can("cases.view_all") or membership.can("cases.view_assigned")):
+        return []
+    today = timezone.localdate()
+    program = membership.program
+    visible = cases_visible_to(membership)
+    open_cases = visible.exclude(stage__in=ENDED)
+    panels: list[Panel] = []
+
+    if membership.can("referrals.screen"):
+        waiting = open_cases.filter(stage__in=[Stage.REFERRAL, Stage.SCREENING]).order_by(
+            "created_at"
+        )
+        panels.append(
+            Panel(
+                "to_screen",
+                gettext_lazy("Referrals to screen"),
+                [
+                    _row(c, _("received %(date)s") % {"date": c.created_at.date()})
+                    for c in waiting[:LIMIT]
+                ],
+                waiting.count(),
+                gettext_lazy("No referrals are waiting."),
+                reverse("cases:list") + "?stage=referral",
+            )
+        )
+
+    owed = (
+        Participant.objects.filter(
+            case__in=open_cases, role=Participant.Role.HARMED, status=Participant.Status.ACTIVE
+        )
+        .filter(~Exists(RJOffer.objects.filter(participant=OuterRef("pk"))))
+        .select_related("case", "person")
+        .order_by("case__created_at")
+    )
+    rows = []
+    for participant in owed[:LIMIT]:
+        due = add_working_days(
+            timezone.localtime(participant.case.created_at).date(),
+            program.rj_offer_deadline_working_days,
+        )
+        rows.append(
+            _row(
+                participant.case,
+                _("%(name)s: offer due by %(date)s") % {"name": participant.person, "date": due},
+                overdue=due < today,
+            )
+        )
+    panels.append(
+        Panel(
+            "offers_due",
+            gettext_lazy("Restorative justice offers due"),
+            rows,
+            owed.count(),
+            gettext_lazy("Every harmed party has been offered restorative justice."),
+        )
+    )
+
+    waiting_consent = (
+        Participant.objects.filter(
+            case__in=open_cases.filter(stage=Stage.CONTACT),
+            role__in=[Participant.Role.HARMED, Participant.Role.RESPONSIBLE],
+            status=Participant.Status.ACTIVE,
+        )
+        .select_related("case", "person")
+        .prefetch_related("consent_entries")
+        .order_by("case__created_at")
+    )
+    outstanding = [
+        p
+        for p in waiting_consent[:200]
+        if not has_consent(p, ConsentPurpose.CONTACT, p.consent_entries.all())
+    ]
+    panels.append(
+        Panel(
+            "consents",
+            gettext_lazy("Consents outstanding"),
+            [
+                _row(p.case, _("%(name)s: consent to be contacted") % {"name": p.person})
+                for p in outstanding[:LIMIT]
+            ],
+            len(outstanding),
+            gettext_lazy("No consent is outstanding."),
+        )
+    )
+
+    validity = program.assessment_validity_days
+    newer = SafetyAssessment.objects.filter(
+        participant=OuterRef("participant"), assessed_on__gt=OuterRef("assessed_on")
+    )
+    expiring = (
+        SafetyAssessment.objects.filter(
+            participant__case__in=open_cases,
+            participant__status=Participant.Status.ACTIVE,
+            assessed_on__gte=today - timedelta(days=validity),
+            assessed_on__lte=today - timedelta(days=validity - 14),
+        )
+        .filter(~Exists(newer))
+        .select_related("participant__case", "participant__person")
+        .order_by("assessed_on")
+    )
+    panels.append(
+        Panel(
+            "assessments",
+            gettext_lazy("Safety assessments expiring in 14 days"),
+            [
+                _row(
+                    a.participant.case,
+                    _("%(name)s: current until %(date)s")
+                    % {
+                        "name": a.participant.person,
+                        "date": a.assessed_on + timedelta(days=validity),
+                    },
+                )
+                for a in expiring[:LIMIT]
+            ],
+            expiring.count(),
+            gettext_lazy("No assessment expires in the next 14 days."),
+        )
+    )
+
+    mine = (
+        open_cases.filter(
+            Q(lead_facilitator_id=membership.user_id) | Q(assignments__user_id=membership.user_id)
+        )
+        .distinct()
+        .order_by("-updated_at")
+    )
+    panels.append(
+        Panel(
+            "my_cases",
+            gettext_lazy("My cases"),
+            [_row(c, c.get_stage_display()) for c in mine[:LIMIT]],
+            mine.count(),
+            gettext_lazy("You have no open cases."),
+            reverse("cases:list") + f"?facilitator={membership.user_id}",
+        )
+    )
+    return panels

@@ -1,0 +1,148 @@
+"""The case timeline: moves, notes, contacts, consent, assessments, offers and withdrawals,
+newest first, in one query per kind whatever the size of the case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from mend.cases.models import (
+    Case,
+    ConsentEntry,
+    EligibilityDecision,
+    Note,
+    Participant,
+    RJOffer,
+    SafetyAssessment,
+)
+from mend.cases.stages import Stage
+from mend.programs.models import ConsentPurpose
+
+
+@dataclass
+class Entry:
+    at: datetime
+    kind: str
+    title: str
+    who: str = ""
+    text: str = ""
+    restricted: bool = False
+    automatic: bool = False
+
+
+def _name(user: Any) -> str:
+    return user.display_name if user is not None else _("Mend")
+
+
+def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[Entry]:
+    entries: list[Entry] = []
+    for change in case.stage_changes.select_related("by"):
+        title = (
+            _("Moved to %(stage)s") % {"stage": Stage(change.to_stage).label}
+            if change.from_stage
+            else _("Referral received")
+        )
+        entries.append(
+            Entry(
+                change.created_at,
+                "move",
+                title,
+                _name(change.by),
+                change.reason,
+                automatic=change.automatic,
+            )
+        )
+    for note in notes[:limit]:
+        if note.kind == Note.Kind.CONTACT:
+            title = _("%(channel)s with %(name)s: %(outcome)s") % {
+                "channel": note.get_channel_display(),
+                "name": note.participant.person if note.participant else "-",
+                "outcome": note.get_contact_outcome_display(),
+            }
+        else:
+            title = note.get_kind_display()
+        entries.append(
+            Entry(
+                note.created_at,
+                note.kind,
+                title,
+                _name(note.author),
+                note.body,
+                restricted=note.restricted,
+                automatic=note.kind == Note.Kind.SYSTEM,
+            )
+        )
+    participants = Participant.objects.filter(case=case)
+    for consent in ConsentEntry.objects.filter(participant__in=participants).select_related(
+        "participant__person", "recorded_by", "guardian__person"
+    ):
+        title = _("%(name)s: consent %(decision)s %(purpose)s") % {
+            "name": consent.participant.person,
+            "decision": consent.get_decision_display().lower(),
+            "purpose": str(ConsentPurpose(consent.purpose).label).lower()
+            if consent.purpose in ConsentPurpose.values
+            else consent.purpose,
+        }
+        if consent.guardian:
+            title += " " + _("(by %(guardian)s, parent or guardian)") % {
+                "guardian": consent.guardian.person
+            }
+        entries.append(
+            Entry(consent.recorded_at, "consent", title, _name(consent.recorded_by), consent.note)
+        )
+    for assessment in SafetyAssessment.objects.filter(participant__in=participants).select_related(
+        "participant__person", "assessor"
+    ):
+        entries.append(
+            Entry(
+                assessment.created_at,
+                "assessment",
+                _("%(name)s: safety assessment, %(result)s")
+                % {
+                    "name": assessment.participant.person,
+                    "result": assessment.get_result_display().lower(),
+                },
+                _name(assessment.assessor),
+            )
+        )
+    for offer in RJOffer.objects.filter(participant__in=participants).select_related(
+        "participant__person", "offered_by"
+    ):
+        entries.append(
+            Entry(
+                offer.created_at,
+                "offer",
+                _("%(name)s offered restorative justice (%(channel)s): %(response)s")
+                % {
+                    "name": offer.participant.person,
+                    "channel": offer.get_channel_display(),
+                    "response": offer.get_response_display().lower(),
+                },
+                _name(offer.offered_by),
+            )
+        )
+    for decision in EligibilityDecision.objects.filter(case=case).select_related("decided_by"):
+        entries.append(
+            Entry(
+                decision.decided_at,
+                "eligibility",
+                _("Eligibility: met") if decision.passed else _("Eligibility: not met"),
+                _name(decision.decided_by),
+                decision.reason,
+            )
+        )
+    for participant in participants.filter(withdrawn_at__isnull=False).select_related("person"):
+        assert participant.withdrawn_at is not None
+        entries.append(
+            Entry(
+                participant.withdrawn_at,
+                "withdrawal",
+                _("%(name)s withdrew") % {"name": participant.person},
+            )
+        )
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,142 @@
+"""Building cases for tests through the real services, stage by stage."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from mend.accounts.models import User
+from mend.cases import services
+from mend.cases.models import Case, ConsentEntry, Participant, SafetyAssessment
+from mend.cases.stages import Stage
+from mend.programs.models import ConsentPurpose, ProcessType, Program
+from mend.testing.personas import World
+
+CANARY_PHONE = "CANARY-PHONE-0117-496-0000"
+CANARY_EMAIL = "canary-victim@example.invalid"
+CANARY_ADDRESS = "CANARY 1 Hidden Lane, Safehouse Town"
+
+
+def submit(
+    world: World,
+    *,
+    category: str = "theft",
+    harmed: int = 1,
+    responsible: int = 1,
+    harmed_born: date | None = None,
+    by: User | None = None,
+    program: Program | None = None,
+) -> Case:
+    program = program or world.program
+    details = services.ReferralDetails(
+        incident_reference="CR/2026/0001",
+        incident_date=timezone.localdate() - timedelta(days=10),
+        offence_category=program.offence_categories.get(code=category),
+        justice_stage="pre_charge",
+        summary="A bicycle was taken from outside the library.",
+        harmed=[
+            services.PartyDetails(
+                given_name=f"Hana{i}",
+                family_name="Harmed",
+                date_of_birth=harmed_born or date(1980, 5, 1),
+                phone=CANARY_PHONE,
+                email=CANARY_EMAIL,
+                address=CANARY_ADDRESS,
+            )
+            for i in range(harmed)
+        ],
+        responsible=[
+            services.PartyDetails(
+                given_name=f"Rory{i}",
+                family_name="Responsible",
+                date_of_birth=date(2001, 2, 3),
+                admits_responsibility=True,
+            )
+            for i in range(responsible)
+        ],
+    )
+    referral = services.submit_referral(
+        program=program,
+        details=details,
+        referrer=services.ReferrerDetails(name="PC Test"),
+        agency=world.police if program == world.program else world.other_agency,
+        by=by or world["referrer"],
+    )
+    return referral.case
+
+
+def parties(case: Case, role: str | None = None) -> list[Participant]:
+    people = case.participants.select_related("person").order_by("id")
+    return list(people.filter(role=role) if role else people)
+
+
+def screen(world: World, case: Case, *, passed: bool = True, override: str = "") -> Case:
+    by = world["coordinator"]
+    services.move_case(case=case, to=Stage.SCREENING, by=by)
+    codes = case.program.eligibility_criteria.values_list("code", flat=True)
+    services.decide_eligibility(
+        case=case,
+        answers={code: passed for code in codes},
+        reason="Checked with the referrer.",
+        override_justification=override,
+        by=by,
+    )
+    services.assign_team(
+        case=case, lead=world["facilitator"], co_facilitators=[], volunteers=[], by=by
+    )
+    return case
+
+
+def consent_all(world: World, case: Case, *purposes: str) -> None:
+    for participant in parties(case):
+        if not participant.is_active:
+            continue
+        for purpose in purposes:
+            services.record_consent(
+                participant=participant,
+                purpose=purpose,
+                decision=ConsentEntry.Decision.GIVEN,
+                method=ConsentEntry.Method.WRITTEN,
+                decided_on=timezone.localdate(),
+                by=world["facilitator"],
+            )
+
+
+def assess_all(world: World, case: Case, result: str = SafetyAssessment.Result.SUITABLE) -> None:
+    for participant in parties(case):
+        if participant.is_active and participant.takes_part:
+            services.record_assessment(
+                participant=participant,
+                assessed_on=timezone.localdate(),
+                result=result,
+                answers={"risk_of_harm": "Low."},
+                conditions="Support worker present." if result == "with_conditions" else "",
+                by=world["facilitator"],
+            )
+
+
+def to_stage(world: World, case: Case, stage: str) -> Case:
+    """Walk a fresh case along the main path until it reaches `stage`."""
+    by = world["facilitator"]
+    if stage == Stage.REFERRAL:
+        return case
+    if case.stage == Stage.REFERRAL:
+        screen(world, case)
+    if stage == Stage.SCREENING:
+        return case
+    services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
+    if stage == Stage.CONTACT:
+        return case
+    consent_all(world, case, ConsentPurpose.CONTACT)
+    services.move_case(case=case, to=Stage.PREPARATION, by=by)
+    if stage == Stage.PREPARATION:
+        return case
+    consent_all(world, case, ConsentPurpose.FACE_TO_FACE)
+    assess_all(world, case)
+    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=by)
+    services.move_case(case=case, to=Stage.PROCESS, by=by)
+    if stage == Stage.PROCESS:
+        return case
+    services.move_case(case=case, to=Stage.AGREEMENT, by=by)
+    return case
