@@ -28,7 +28,8 @@ def style_widget(widget: forms.Widget) -> None:
     for widget_type, css_class in _WIDGET_CLASSES:
         if isinstance(widget, widget_type):
             existing = widget.attrs.get("class", "")
-            widget.attrs["class"] = f"{existing} {css_class}".strip()
+            if css_class not in existing.split():
+                widget.attrs["class"] = f"{existing} {css_class}".strip()
             return
 
 
@@ -42,11 +43,16 @@ class StyledFormMixin:
         for field in self.fields.values():
             style_widget(field.widget)
 
+    def __getitem__(self, name: str) -> forms.BoundField:
+        # Fields added after __init__ (per-program questions) get their classes here.
+        style_widget(self.fields[name].widget)
+        return super().__getitem__(name)  # type: ignore[misc, no-any-return]
+
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
         for name in getattr(self, "errors", {}):
             if name in self.fields:
-                bound = self[name]  # type: ignore[index]
+                bound = self[name]
                 described = [f"{bound.auto_id}_error"]
                 if self.fields[name].help_text:
                     described.append(f"{bound.auto_id}_helptext")
