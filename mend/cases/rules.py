@@ -96,6 +96,11 @@ class CaseFacts:
             self.today,
         )
 
+    def guardians_of(self, participant: Participant) -> list[Participant]:
+        return [
+            p for p in self.active(Participant.Role.GUARDIAN) if p.supports_id == participant.pk
+        ]
+
     def taking_part(self) -> list[Participant]:
         return [p for p in self.active() if p.takes_part]
 
@@ -123,6 +128,13 @@ def what_blocks(facts: CaseFacts, to: str) -> list[str]:
             )
         if not case.lead_facilitator_id:
             blockers.append(_("No lead facilitator is assigned."))
+    if to in (Stage.PREPARATION, Stage.PROCESS):
+        for party in harmed + responsible:
+            if party.person.is_minor and not facts.guardians_of(party):
+                blockers.append(
+                    _("%(name)s is under 18 and has no parent or guardian in the case.")
+                    % {"name": party.person}
+                )
     if to == Stage.PREPARATION:
         for party in harmed + responsible:
             if not facts.consent(party, ConsentPurpose.CONTACT):

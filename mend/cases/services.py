@@ -611,6 +611,17 @@ def record_assessment(
     return assessment
 
 
+@transaction.atomic
+def step_back_if_unsafe(*, case: Case) -> bool:
+    """For the daily sweep: leave the process if, for example, an assessment has expired.
+
+    Returns True when the case moved.
+    """
+    before = case.stage
+    _step_back_if_unsafe(case, by=None)
+    return case.stage != before
+
+
 def _step_back_if_unsafe(case: Case, *, by: User | None) -> None:
     """Leave Restorative process at once when consent or safety no longer hold."""
     case.refresh_from_db()

@@ -292,6 +292,8 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
     facts = case_facts(case)
     next_stage = NEXT.get(case.stage)
     blockers = what_blocks(facts, next_stage) if next_stage else []
+    # In the process, the conditions for being there must still hold (time can end them).
+    no_longer_safe = what_blocks(facts, Stage.PROCESS) if case.stage == Stage.PROCESS else []
     actions = [a for a in ACTIONS.values() if a.allowed(case, membership)]
     rows = []
     for participant in facts.participants:
@@ -315,6 +317,7 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
             "steps": _step_indicator(case),
             "next_stage": Stage(next_stage).label if next_stage else "",
             "blockers": blockers,
+            "no_longer_safe": no_longer_safe,
             "participants": rows,
             "primary_actions": [a for a in actions if a.primary],
             "other_actions": [a for a in actions if not a.primary],

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from mend.cases import services
@@ -216,7 +217,10 @@ def test_a_minor_needs_a_guardians_consent_too(world: World) -> None:
     case = to_stage(world, submit(world, harmed_born=young), Stage.CONTACT)
     consent_all(world, case, ConsentPurpose.CONTACT)
     blockers = services.blockers_for(case, Stage.PREPARATION)
-    assert len(blockers) == 1 and "Hana0" in blockers[0]
+    assert blockers == [
+        "Hana0 Harmed is under 18 and has no parent or guardian in the case.",
+        "Hana0 Harmed has not consented to be contacted.",
+    ]
     harmed = parties(case, Participant.Role.HARMED)[0]
     guardian = services.add_participant(
         case=case,
@@ -385,3 +389,46 @@ def test_a_closed_case_has_no_open_moves(world: World) -> None:
         services.close_case(case=case, outcome=Outcome.UNABLE_TO_CONTACT, by=world["facilitator"])
     with pytest.raises(services.InvalidMove):
         services.move_case(case=case, to=Stage.PREPARATION, by=world["facilitator"])
+
+
+def test_rotating_keys_keeps_contact_details_readable(world: World) -> None:
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from mend.core import crypto
+    from mend.testing.cases import CANARY_PHONE
+
+    case = submit(world)
+    person = parties(case, Participant.Role.HARMED)[0].person
+    old_keys = list(settings_keys())
+    new_key = ("k2", bytes(range(32)))
+    with override_settings(MEND_FIELD_KEYS=[new_key, *old_keys]):
+        call_command("rotate_field_keys", verbosity=0)
+        person.refresh_from_db()
+        assert person.phone == CANARY_PHONE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT phone FROM cases_person WHERE id = %s", [person.pk])
+            assert crypto.key_id_of(cursor.fetchone()[0]) == "k2"
+    with override_settings(MEND_FIELD_KEYS=[new_key]):
+        person.refresh_from_db()
+        assert person.phone == CANARY_PHONE
+
+
+def settings_keys() -> list[tuple[str, bytes]]:
+    from django.conf import settings
+
+    return [tuple(k) for k in settings.MEND_FIELD_KEYS]  # type: ignore[misc]
+
+
+def test_daily_safety_check_moves_cases_whose_assessments_expired(world: World) -> None:
+    from django.core.management import call_command
+
+    case = to_stage(world, submit(world), Stage.PROCESS)
+    call_command("check_case_safety", verbosity=0)
+    case.refresh_from_db()
+    assert case.stage == Stage.PROCESS
+    with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
+        call_command("check_case_safety", verbosity=0)
+    case.refresh_from_db()
+    assert case.stage == Stage.PREPARATION
+    assert case.stage_changes.filter(automatic=True).exists()

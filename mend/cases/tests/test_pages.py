@@ -407,3 +407,19 @@ def test_minor_without_a_date_of_birth_is_not_treated_as_a_minor(world: World) -
     case = submit(world, harmed_born=date(2015, 1, 1))
     assert parties(case)[0].person.is_minor
     assert Case.objects.count() == 1
+
+
+def test_case_page_warns_when_an_assessment_expires_during_the_process(
+    world: World, client_for: Clients
+) -> None:
+    import time_machine
+
+    case = to_stage(world, submit(world), Stage.PROCESS)
+    assert (
+        "no longer hold"
+        not in client_for("facilitator").get(case.get_absolute_url()).content.decode()
+    )
+    with time_machine.travel(timezone.now() + timedelta(days=91)):
+        page = client_for("facilitator").get(case.get_absolute_url()).content.decode()
+    assert "The conditions for the restorative process no longer hold" in page
+    assert "has no current safety assessment" in page

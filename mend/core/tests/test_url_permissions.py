@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from mend.core.admin import ProgramScopedAdmin, admin_site
+from mend.testing.cases import CANARY_ADDRESS, CANARY_EMAIL, CANARY_PHONE
 from mend.testing.personas import World
 
 PERSONAS = [
@@ -32,6 +33,7 @@ PERSONAS = [
 ]
 
 STAFF = ["program_admin", "coordinator", "facilitator", "volunteer"]
+NOT_CASE_WORKERS = ["anonymous", "referrer", "analyst", "outsider"]
 SIGNED_IN = [*STAFF, "referrer", "analyst", "outsider"]
 
 
@@ -242,6 +244,7 @@ def test_url_answers_each_persona_as_expected(
     name: str, persona: str, world: World, client_for: Callable[[str], Client]
 ) -> None:
     case = ALL_CASES[name]
+    _our_case(world)  # every page is tried with a case (and its canaries) in the program
     client = client_for(persona)
     url = _url(name, world, case)
     response = getattr(client, case.method)(url, data=case.data(world))
@@ -249,6 +252,11 @@ def test_url_answers_each_persona_as_expected(
         f"{persona} {case.method.upper()} {url}: got {response.status_code}, "
         f"expected {case.expected[persona]}"
     )
+    if persona in NOT_CASE_WORKERS:
+        # The harmed party's contact details never reach anyone outside the case team.
+        body = response.content.decode(errors="replace")
+        for canary in (CANARY_PHONE, CANARY_EMAIL, CANARY_ADDRESS):
+            assert canary not in body, f"{persona} saw a harmed party's contact detail at {url}"
 
 
 @pytest.mark.parametrize("name", sorted(n for n, c in ALL_CASES.items() if c.method == "post"))
