@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,7 +54,7 @@ def case_panels(membership: Membership) -> list[Panel]:
                 "to_screen",
                 gettext_lazy("Referrals to screen"),
                 [
-                    _row(c, _("received %(date)s") % {"date": c.created_at.date()})
+                    _row(c, _("received %(date)s") % {"date": date_format(c.created_at, "j M Y")})
                     for c in waiting[:LIMIT]
                 ],
                 waiting.count(),
@@ -79,7 +80,8 @@ def case_panels(membership: Membership) -> list[Panel]:
         rows.append(
             _row(
                 participant.case,
-                _("%(name)s: offer due by %(date)s") % {"name": participant.person, "date": due},
+                _("%(name)s: offer due by %(date)s")
+                % {"name": participant.person, "date": date_format(due, "j M Y")},
                 overdue=due < today,
             )
         )

@@ -418,7 +418,7 @@ class AssessmentForm(CaseForm):
         label=_("Assessed on"), widget=DateInput, validators=[_not_in_future]
     )
     result = forms.ChoiceField(
-        label=_("Outcome"), choices=SafetyAssessment.Result.choices, widget=forms.RadioSelect
+        label=_("Result"), choices=SafetyAssessment.Result.choices, widget=forms.RadioSelect
     )
     conditions = forms.CharField(
         label=_("Conditions"),
@@ -472,7 +472,7 @@ class WithdrawForm(CaseForm):
     participant = forms.TypedChoiceField(label=_("Who is withdrawing"), coerce=int)
     method = forms.ChoiceField(label=_("How they told us"), choices=ConsentEntry.Method.choices)
     reason = forms.CharField(
-        label=_("What they said (optional)"),
+        label=_("What they said"),
         max_length=2000,
         required=False,
         widget=forms.Textarea({"rows": 2}),

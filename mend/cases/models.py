@@ -320,6 +320,9 @@ class Participant(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawal_method = models.CharField(max_length=20, blank=True)
+    withdrawal_recorded_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     withdrawal_reason = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -396,7 +399,7 @@ class SafetyAssessment(models.Model):
     )
     assessed_on = models.DateField(_("assessed on"))
     assessor = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    result = models.CharField(_("outcome"), max_length=16, choices=Result.choices)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
     conditions = EncryptedTextField(_("conditions"), blank=True)
     # The structured answers, as JSON, encrypted: they describe risks and vulnerabilities.
     answers = EncryptedTextField(blank=True)

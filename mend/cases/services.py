@@ -493,6 +493,8 @@ def add_participant(
     audit.record(
         actor=by, action="participant.added", obj=participant, program=case.program, role=role
     )
+    # Someone new in the process needs consent and a safety assessment before it goes on.
+    _step_back_if_unsafe(case, by=by)
     return participant
 
 
@@ -652,8 +654,15 @@ def withdraw_participant(
     participant.withdrawn_at = timezone.now()
     participant.withdrawal_method = method
     participant.withdrawal_reason = reason
+    participant.withdrawal_recorded_by = by
     participant.save(
-        update_fields=["status", "withdrawn_at", "withdrawal_method", "withdrawal_reason"]
+        update_fields=[
+            "status",
+            "withdrawn_at",
+            "withdrawal_method",
+            "withdrawal_reason",
+            "withdrawal_recorded_by",
+        ]
     )
     # Withdrawing takes back every consent given, as dated ledger entries.
     facts = case_facts(case)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mend.cases.models import (
     Case,
@@ -20,7 +21,15 @@ from mend.cases.models import (
     SafetyAssessment,
 )
 from mend.cases.stages import Stage
+from mend.core.models import AuditEvent
 from mend.programs.models import ConsentPurpose
+
+# Changes to a case recorded only in the audit trail, shown on its timeline too.
+CASE_EVENTS = {
+    "case.team_assigned": gettext_lazy("The team was assigned"),
+    "case.process_chosen": gettext_lazy("The restorative process was chosen"),
+    "case.category_overridden": gettext_lazy("The offence category was accepted by override"),
+}
 
 
 @dataclass
@@ -135,14 +144,30 @@ def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[En
                 decision.reason,
             )
         )
-    for participant in participants.filter(withdrawn_at__isnull=False).select_related("person"):
+    for participant in participants.filter(withdrawn_at__isnull=False).select_related(
+        "person", "withdrawal_recorded_by"
+    ):
         assert participant.withdrawn_at is not None
+        method = (
+            ConsentEntry.Method(participant.withdrawal_method).label
+            if participant.withdrawal_method in ConsentEntry.Method.values
+            else participant.withdrawal_method
+        )
         entries.append(
             Entry(
                 participant.withdrawn_at,
                 "withdrawal",
-                _("%(name)s withdrew") % {"name": participant.person},
+                _("%(name)s withdrew (told us %(method)s)")
+                % {"name": participant.person, "method": str(method).lower()},
+                _name(participant.withdrawal_recorded_by),
+                participant.withdrawal_reason,
             )
+        )
+    for event in AuditEvent.objects.filter(
+        object_type="cases.case", object_id=str(case.pk), action__in=list(CASE_EVENTS)
+    ).select_related("actor"):
+        entries.append(
+            Entry(event.occurred_at, "change", str(CASE_EVENTS[event.action]), _name(event.actor))
         )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

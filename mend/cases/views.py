@@ -37,7 +37,7 @@ from mend.cases.queries import (
     referrals_visible_to,
 )
 from mend.cases.rules import what_blocks
-from mend.cases.stages import MAIN_PATH, NEXT, Stage
+from mend.cases.stages import ENDED, MAIN_PATH, NEXT, Stage
 from mend.cases.timeline import timeline_for
 from mend.core.models import AuditEvent
 from mend.programs.access import program_view
@@ -271,17 +271,28 @@ def case_list(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 def _step_indicator(case: Case) -> list[dict[str, Any]]:
+    """The main path, with the steps the case actually went through marked complete."""
     stage = case.paused_from if case.stage == Stage.PAUSED else case.stage
-    if stage == Stage.WITHDRAWN:
-        stage = Stage.CLOSED
-    position = MAIN_PATH.index(Stage(stage))
-    return [
-        {
-            "label": s.label,
-            "state": "complete" if i < position else "current" if i == position else "",
-        }
-        for i, s in enumerate(MAIN_PATH)
-    ]
+    reached = MAIN_PATH.index(Stage(stage)) if stage in MAIN_PATH else 0
+    if stage in ENDED:
+        # An ended case completed only the steps before the one it ended from.
+        last = case.stage_changes.order_by("-created_at", "-id").first()
+        before = last.from_stage if last else Stage.REFERRAL
+        if before == Stage.PAUSED:
+            before = Stage.PREPARATION
+        reached = MAIN_PATH.index(Stage(before)) + 1 if before in MAIN_PATH else 0
+    steps = []
+    for i, step in enumerate(MAIN_PATH):
+        if stage in ENDED and step == Stage.CLOSED:
+            state = "current"
+        elif i < reached:
+            state = "complete"
+        elif i == reached and stage not in ENDED:
+            state = "current"
+        else:
+            state = ""
+        steps.append({"label": step.label, "state": state})
+    return steps
 
 
 @program_view()
@@ -316,6 +327,7 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
             "case": case,
             "steps": _step_indicator(case),
             "next_stage": Stage(next_stage).label if next_stage else "",
+            "next_stage_code": next_stage or "",
             "blockers": blockers,
             "no_longer_safe": no_longer_safe,
             "participants": rows,
@@ -362,10 +374,20 @@ def case_action(
                 return redirect(case)
         else:
             status = 400
+    next_stage = NEXT.get(case.stage) if action == "forward" else None
     return render(
         request,
         "cases/case_action.html",
-        {"case": case, "action": spec, "form": form},
+        {
+            "case": case,
+            "action": spec,
+            "form": form,
+            "title": (
+                _("Move to %(stage)s") % {"stage": Stage(next_stage).label}
+                if next_stage
+                else spec.label
+            ),
+        },
         status=status,
     )
 
