@@ -11,6 +11,7 @@ from django.urls import reverse
 from mend.accounts.models import User
 from mend.core.checks import demo_password_check
 from mend.core.startup import refuse_demo_passwords
+from mend.programs import demo as programs_demo
 from mend.programs.models import Agency, Membership, Program
 from mend.programs.roles import Role
 
@@ -44,7 +45,7 @@ def test_demo_loads_twice_with_one_program_two_agencies_and_one_account_per_role
 
 @pytest.mark.django_db
 def test_demo_coordinator_signs_in_with_the_documented_password() -> None:
-    call_command("load_demo")
+    programs_demo.load()  # the accounts part of the demo; cases are tested elsewhere
     client = Client()
     response = client.post(
         reverse("accounts:sign_in"), {"username": "coordinator", "password": "mend-demo"}
@@ -55,7 +56,7 @@ def test_demo_coordinator_signs_in_with_the_documented_password() -> None:
 
 @pytest.mark.django_db
 def test_production_refuses_to_start_while_a_demo_account_has_the_demo_password() -> None:
-    call_command("load_demo")
+    programs_demo.load()
     with override_settings(PRODUCTION=True), pytest.raises(ImproperlyConfigured, match="admin"):
         refuse_demo_passwords()
     assert demo_password_check(None, databases=["default"])
