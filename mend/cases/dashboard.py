@@ -148,7 +148,7 @@ def case_panels(membership: Membership) -> list[Panel]:
                     _("%(name)s: current until %(date)s")
                     % {
                         "name": a.participant.person,
-                        "date": a.assessed_on + timedelta(days=validity),
+                        "date": date_format(a.assessed_on + timedelta(days=validity), "j M Y"),
                     },
                 )
                 for a in expiring[:LIMIT]

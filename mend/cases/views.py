@@ -336,6 +336,8 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
             "timeline": timeline_for(case, notes_visible_to(membership, case)),
             "team": case.assignments.select_related("user"),
             "can_see_access": membership.can("cases.view_access_log"),
+            # Contact details are for the people who contact participants, nobody else.
+            "can_see_contact": membership.can("cases.work"),
         },
     )
 

@@ -423,3 +423,17 @@ def test_case_page_warns_when_an_assessment_expires_during_the_process(
         page = client_for("facilitator").get(case.get_absolute_url()).content.decode()
     assert "The conditions for the restorative process no longer hold" in page
     assert "has no current safety assessment" in page
+
+
+def test_contact_details_show_to_the_case_workers_only(world: World, client_for: Clients) -> None:
+    case = screen(world, submit(world))
+    services.assign_team(
+        case=case,
+        lead=world["facilitator"],
+        co_facilitators=[],
+        volunteers=[world["volunteer"]],
+        by=world["coordinator"],
+    )
+    assert CANARY_PHONE in client_for("facilitator").get(case.get_absolute_url()).content.decode()
+    assert CANARY_PHONE in client_for("coordinator").get(case.get_absolute_url()).content.decode()
+    assert CANARY_PHONE not in client_for("volunteer").get(case.get_absolute_url()).content.decode()
