@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
@@ -43,9 +44,19 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Offence categories shown in the reader's language (the defaults are in the catalogue)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return gettext(obj.label)
+
+
 class ReferralForm(Form):
     agency = forms.ModelChoiceField(
-        label=_("Referring agency"), queryset=Agency.objects.none(), required=False
+        label=_("Referring agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("None: a self or community referral"),
     )
     referrer_name = forms.CharField(label=_("Your name"), max_length=200)
     referrer_email = forms.EmailField(label=_("Your work e-mail"), required=False)
@@ -57,8 +68,10 @@ class ReferralForm(Form):
     incident_date = forms.DateField(
         label=_("Date of the incident"), widget=DateInput, validators=[_not_in_future]
     )
-    offence_category = forms.ModelChoiceField(
-        label=_("Offence category"), queryset=OffenceCategory.objects.none()
+    offence_category = CategoryChoiceField(
+        label=_("Offence category"),
+        queryset=OffenceCategory.objects.none(),
+        empty_label=_("Choose a category"),
     )
     justice_stage = forms.ChoiceField(
         label=_("Where the matter stands"), choices=JusticeStage.choices
@@ -183,14 +196,14 @@ class CaseFilterForm(Form):
         required=False,
         empty_label=_("Anyone"),
     )
-    offence_category = forms.ModelChoiceField(
+    offence_category = CategoryChoiceField(
         label=_("Offence category"),
         queryset=OffenceCategory.objects.none(),
         required=False,
         empty_label=_("Any category"),
     )
-    since = forms.DateField(label=_("Referred from"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("Referred to"), required=False, widget=DateInput)
+    since = forms.DateField(label=_("Referred on or after"), required=False, widget=DateInput)
+    until = forms.DateField(label=_("Referred on or before"), required=False, widget=DateInput)
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         from mend.cases.stages import Stage

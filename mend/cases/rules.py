@@ -113,7 +113,7 @@ def what_blocks(facts: CaseFacts, to: str) -> list[str]:
     responsible = facts.active(Participant.Role.RESPONSIBLE)
     if to == Stage.CONTACT:
         if case.eligibility != Case.Eligibility.PASSED:
-            blockers.append(_("Eligibility has not been decided as met."))
+            blockers.append(_("Eligibility has not been confirmed."))
         handling = case.offence_category.handling
         if handling != OffenceCategory.Handling.ELIGIBLE and not facts.latest_override:
             blockers.append(
@@ -122,7 +122,7 @@ def what_blocks(facts: CaseFacts, to: str) -> list[str]:
                     "must override with a written justification."
                 )
                 % {
-                    "category": case.offence_category.label,
+                    "category": _(case.offence_category.label),
                     "handling": case.offence_category.get_handling_display(),
                 }
             )
@@ -143,7 +143,7 @@ def what_blocks(facts: CaseFacts, to: str) -> list[str]:
                 )
     if to == Stage.PROCESS:
         if case.eligibility != Case.Eligibility.PASSED:
-            blockers.append(_("Eligibility has not been decided as met."))
+            blockers.append(_("Eligibility has not been confirmed."))
         if not harmed:
             blockers.append(_("There is no harmed party taking part."))
         if not responsible:

@@ -24,6 +24,12 @@ from mend.cases.stages import Stage
 from mend.core.models import AuditEvent
 from mend.programs.models import ConsentPurpose
 
+MOVE_TITLES: dict[str, Any] = {
+    Stage.PAUSED: gettext_lazy("Paused"),
+    Stage.CLOSED: gettext_lazy("Closed"),
+    Stage.WITHDRAWN: gettext_lazy("Ended because a party withdrew"),
+}
+
 # Changes to a case recorded only in the audit trail, shown on its timeline too.
 CASE_EVENTS = {
     "case.team_assigned": gettext_lazy("The team was assigned"),
@@ -50,11 +56,12 @@ def _name(user: Any) -> str:
 def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[Entry]:
     entries: list[Entry] = []
     for change in case.stage_changes.select_related("by"):
-        title = (
-            _("Moved to %(stage)s") % {"stage": Stage(change.to_stage).label}
-            if change.from_stage
-            else _("Referral received")
-        )
+        if not change.from_stage:
+            title = _("Referral received")
+        elif change.to_stage in MOVE_TITLES:
+            title = str(MOVE_TITLES[change.to_stage])
+        else:
+            title = _("Moved to %(stage)s") % {"stage": Stage(change.to_stage).label}
         entries.append(
             Entry(
                 change.created_at,

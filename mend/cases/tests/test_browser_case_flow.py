@@ -166,7 +166,7 @@ def test_referral_to_withdrawal_in_the_browser_with_every_refusal_explained(
     expect(page.locator("#case-stage")).to_have_text("Screening")
     # Before eligibility and a lead facilitator, the panel says what blocks acceptance.
     blockers = page.locator("#blockers")
-    expect(blockers).to_contain_text("Eligibility has not been decided as met.")
+    expect(blockers).to_contain_text("Eligibility has not been confirmed.")
     expect(blockers).to_contain_text("No lead facilitator is assigned.")
 
     criteria = [c.label for c in world.program.eligibility_criteria.filter(is_active=True)]

@@ -80,7 +80,7 @@ def test_acceptance_needs_eligibility_met(world: World) -> None:
     case = screen(world, submit(world), passed=False)
     with pytest.raises(services.Blocked) as refused:
         services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
-    assert "Eligibility has not been decided as met." in refused.value.messages
+    assert "Eligibility has not been confirmed." in refused.value.messages
 
 
 @pytest.mark.parametrize("category", ["domestic_abuse", "sexual_offence"])
