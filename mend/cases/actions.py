@@ -113,17 +113,7 @@ def _team(form: Any, case: Case, by: User) -> str:
 
 def _participant(form: Any, case: Case, by: User) -> str:
     data = form.cleaned_data
-    party = services.PartyDetails(
-        given_name=data["given_name"],
-        family_name=data["family_name"],
-        date_of_birth=data["date_of_birth"],
-        preferred_language=data["preferred_language"],
-        accessibility_needs=data["accessibility_needs"],
-        preferred_contact=data["preferred_contact"],
-        phone=data["phone"],
-        email=data["email"],
-        address=data["address"],
-    )
+    party = forms.party_details(data)
     participant = services.add_participant(
         case=case,
         party=party,

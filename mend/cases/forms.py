@@ -22,7 +22,7 @@ from mend.cases.models import (
     RJOffer,
     SafetyAssessment,
 )
-from mend.cases.services import ASSESSMENT_QUESTIONS
+from mend.cases.services import ASSESSMENT_QUESTIONS, PartyDetails
 from mend.cases.stages import Outcome
 from mend.core.forms import Form
 from mend.programs.models import (
@@ -130,6 +130,23 @@ class PartyForm(Form):
         empty_value=None,
         choices=[],
         help_text=_("Link to the existing record instead of creating a second one."),
+    )
+
+
+def party_details(data: dict[str, Any], existing: Person | None = None) -> PartyDetails:
+    """The service's PartyDetails from a cleaned party form (referral or 'add a person')."""
+    return PartyDetails(
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        preferred_language=data["preferred_language"],
+        accessibility_needs=data["accessibility_needs"],
+        preferred_contact=data["preferred_contact"],
+        phone=data["phone"],
+        email=data["email"],
+        address=data["address"],
+        existing_person=existing,
+        admits_responsibility=data.get("admits_responsibility"),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +11,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,6 +23,7 @@ from mend.cases.forms import (
     ReferralForm,
     ResponsibleFormSet,
     matching_people,
+    party_details,
 )
 from mend.cases.models import Case, Participant, Person, Referral
 from mend.cases.queries import (
@@ -39,6 +38,7 @@ from mend.cases.queries import (
 from mend.cases.rules import what_blocks
 from mend.cases.stages import ENDED, MAIN_PATH, NEXT, Stage
 from mend.cases.timeline import timeline_for
+from mend.core.filters import within_dates
 from mend.core.models import AuditEvent
 from mend.programs.access import program_view
 from mend.programs.models import Membership
@@ -59,19 +59,7 @@ def _party(form: Any, program_id: int) -> services.PartyDetails:
     existing = None
     if data.get("link_to"):
         existing = Person.objects.filter(pk=data["link_to"], program_id=program_id).first()
-    return services.PartyDetails(
-        given_name=data["given_name"],
-        family_name=data["family_name"],
-        date_of_birth=data["date_of_birth"],
-        preferred_language=data["preferred_language"],
-        accessibility_needs=data["accessibility_needs"],
-        preferred_contact=data["preferred_contact"],
-        phone=data["phone"],
-        email=data["email"],
-        address=data["address"],
-        existing_person=existing,
-        admits_responsibility=data.get("admits_responsibility"),
-    )
+    return party_details(data, existing)
 
 
 def _offer_duplicates(formset: Any, program_id: int) -> bool:
@@ -248,15 +236,7 @@ def case_list(request: HttpRequest, membership: Membership) -> HttpResponse:
             cases = cases.filter(lead_facilitator=data["facilitator"])
         if data["offence_category"]:
             cases = cases.filter(offence_category=data["offence_category"])
-        zone = timezone.get_current_timezone()
-        if data["since"]:
-            cases = cases.filter(
-                created_at__gte=datetime.combine(data["since"], time.min, tzinfo=zone)
-            )
-        if data["until"]:
-            cases = cases.filter(
-                created_at__lte=datetime.combine(data["until"], time.max, tzinfo=zone)
-            )
+        cases = within_dates(cases, "created_at", data["since"], data["until"])
     page = Paginator(prefetch_case_list(cases.order_by("-created_at")), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mend.accounts.models import User
 from mend.accounts.services import create_user, reset_password
 from mend.core.dashboard import panels_for
+from mend.core.filters import within_dates
 from mend.core.models import AuditEvent
 from mend.programs import services
 from mend.programs.access import program_view
@@ -179,7 +177,7 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
     program = membership.program
     members = Membership.objects.filter(program=program).values("user_id")
     # The program's own events, plus sign-in and account events of the people in it.
-    events = AuditEvent.objects.filter(
+    events: QuerySet[AuditEvent] = AuditEvent.objects.filter(
         Q(program=program) | Q(program__isnull=True, actor_id__in=members)
     )
     form = AuditFilterForm(request.GET or None)
@@ -191,15 +189,7 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
             events = events.filter(actor_label__iexact=data["who"])
         if data["outcome"]:
             events = events.filter(outcome=data["outcome"])
-        zone = timezone.get_current_timezone()
-        if data["since"]:
-            events = events.filter(
-                occurred_at__gte=datetime.combine(data["since"], time.min, tzinfo=zone)
-            )
-        if data["until"]:
-            events = events.filter(
-                occurred_at__lte=datetime.combine(data["until"], time.max, tzinfo=zone)
-            )
+        events = within_dates(events, "occurred_at", data["since"], data["until"])
     page = Paginator(events.order_by("-occurred_at", "-id"), AUDIT_PAGE_SIZE).get_page(
         request.GET.get("page")
     )

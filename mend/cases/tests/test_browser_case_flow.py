@@ -199,9 +199,7 @@ def test_referral_to_withdrawal_in_the_browser_with_every_refusal_explained(
     refusal = page.get_by_role("alert")
     expect(refusal).to_contain_text(f"{HARMED} has not consented to be contacted.")
     expect(refusal).to_contain_text(f"{RESPONSIBLE} has not consented to be contacted.")
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Move to Assessment and preparation"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move to Assessment and preparation")
     shot(page, "06-forward-refused")
     page.get_by_role("link", name="Cancel").click()
     expect(page.locator("#case-stage")).to_have_text("Contact and consent")
