@@ -74,9 +74,15 @@ INSTALLED_APPS = [
     "mend.accounts",
     "mend.programs",
     "mend.cases",
+    "mend.partners",
+    "mend.api",
+    # django-ninja's templates and static files: the API docs served from Mend itself.
+    "ninja",
 ]
 
 MIDDLEWARE = [
+    # First: the partner API's own body limit, and JSON for every /api/ error.
+    "mend.api.middleware.ApiMiddleware",
     "mend.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -251,6 +257,10 @@ CONTENT_SECURITY_POLICY = {
 MEND_MAX_REQUEST_BYTES = int(os.environ.get("MEND_MAX_REQUEST_BYTES", 1_048_576))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MEND_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# The partner API (/api/) refuses bodies over 256 KiB, with a JSON 413.
+MEND_API_MAX_REQUEST_BYTES = int(os.environ.get("MEND_API_MAX_REQUEST_BYTES", 262_144))
+# Requests per API key per minute, counted in the database across server processes.
+MEND_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("MEND_API_RATE_LIMIT_PER_MINUTE", 120))
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"

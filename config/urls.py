@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from mend.api.api import api
 from mend.core import views as core_views
 from mend.core.admin import admin_site
 
@@ -7,6 +8,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("account/", include("mend.accounts.urls")),
     path("admin/", admin_site.urls),
+    path("api/v1/", api.urls),
+    path("", include("mend.partners.urls")),
     path("", include("mend.cases.urls")),
     path("", include("mend.programs.urls")),
 ]

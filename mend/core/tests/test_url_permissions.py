@@ -82,6 +82,21 @@ def _case_kwargs(world: World) -> dict[str, Any]:
     return {"reference": _our_case(world).reference}
 
 
+def _our_api_key(world: World) -> dict[str, Any]:
+    from mend.partners.models import Scope
+    from mend.partners.services import create_api_key
+
+    key, _text = create_api_key(
+        program=world.program,
+        agency=world.police,
+        name="Records system",
+        scopes=[Scope.REFERRALS_READ],
+        expires_at=None,
+        by=None,
+    )
+    return {"key_id": key.pk}
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -142,6 +157,20 @@ EXPECTED: dict[str, Case] = {
         ),
         kwargs=lambda w: {**_case_kwargs(w), "action": "note"},
     ),
+    "partners:api_keys": Case(statuses(403, anonymous=302, program_admin=200, outsider=200)),
+    "partners:revoke_api_key": Case(
+        statuses(403, anonymous=302, program_admin=302, outsider=404),
+        method="post",
+        kwargs=_our_api_key,
+    ),
+    # The partner API: its documents are public; its operations take API keys, never a
+    # signed-in session, so every persona gets 401.
+    "api:openapi-json": Case(statuses(200)),
+    "api:openapi-view": Case(statuses(200)),
+    "api:api-root": Case(statuses(404)),
+    "api:referrals": Case(statuses(401)),
+    "api:referral": Case(statuses(401), kwargs=lambda w: {"id": _our_case(w).referral_id}),
+    "api:offence_categories": Case(statuses(401)),
     # Django admin: program administrators only (the outsider sees their own program).
     "admin:index": Case(statuses(302, program_admin=200, outsider=200)),
     "admin:app_list": Case(

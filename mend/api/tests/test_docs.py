@@ -1,0 +1,88 @@
+"""The OpenAPI document and the interactive docs: complete, local, and within our CSP."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+SHOTS = Path("/tmp/shots")
+
+
+def test_the_openapi_document_declares_every_answer(db: None) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+
+    def codes(path: str, method: str) -> set[str]:
+        return set(paths[path][method]["responses"])
+
+    common = {"401", "403", "413", "422", "429"}
+    assert codes("/api/v1/referrals", "post") == {"201", "400", "409"} | common
+    assert codes("/api/v1/referrals", "get") == {"200"} | common
+    assert codes("/api/v1/referrals/{id}", "get") == {"200", "404"} | common
+    assert codes("/api/v1/offence-categories", "get") == {"200"} | common
+    for operations in paths.values():
+        for operation in operations.values():
+            assert "Retry-After" in operation["responses"]["429"]["headers"]
+    post = paths["/api/v1/referrals"]["post"]
+    assert post["parameters"][0]["name"] == "Idempotency-Key"
+    assert post["parameters"][0]["required"] is True
+    schemas = response.json()["components"]["schemas"]
+    assert schemas["ReferralSubmission"]["additionalProperties"] is False
+    assert response.json()["components"]["securitySchemes"] == {
+        "ApiKeyAuth": {"type": "http", "scheme": "bearer"}
+    }
+
+
+def test_the_docs_page_uses_only_local_assets_and_no_inline_script(db: None) -> None:
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "cdn" not in html.lower()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        # Scripts load from files; the one data block is JSON, which browsers never run.
+        assert "src=" in tag or 'type="application/json"' in tag
+    policy = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+
+
+@pytest.mark.browser
+def test_the_docs_render_in_chromium_under_the_content_security_policy(
+    live_server: Any, page: Any
+) -> None:
+    violations: list[str] = []
+    outside: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if "Content Security Policy" in message.text or message.type == "error"
+            else None
+        ),
+    )
+    page.on(
+        "request",
+        lambda request: (
+            outside.append(request.url)
+            if not request.url.startswith((live_server.url, "data:"))
+            else None
+        ),
+    )
+
+    page.goto(f"{live_server.url}/api/v1/docs")
+    page.get_by_text("Send a referral").first.wait_for()
+    page.get_by_text("Mend partner API").first.wait_for()
+    page.get_by_text("Send a referral").first.click()
+    page.get_by_text("Idempotency-Key").first.wait_for()
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "api-docs.png"), full_page=True)
+    assert violations == []
+    assert outside == []
+    assert page.locator(".opblock").count() == 4
