@@ -87,7 +87,14 @@ class CaseFacts:
         return [p for p in self.participants if p.is_active and (role is None or p.role == role)]
 
     def consent(self, participant: Participant, purpose: str) -> bool:
-        return has_consent(participant, purpose, self.consents.get(participant.pk, []))
+        # A guardian's consent counts only while that guardian is still in the case.
+        active_guardians = {p.pk for p in self.active(Participant.Role.GUARDIAN)}
+        entries = [
+            e
+            for e in self.consents.get(participant.pk, [])
+            if e.guardian_id is None or e.guardian_id in active_guardians
+        ]
+        return has_consent(participant, purpose, entries)
 
     def assessment(self, participant: Participant) -> SafetyAssessment | None:
         return current_assessment(

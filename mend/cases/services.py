@@ -17,6 +17,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mend.cases import events
 from mend.cases.models import (
     Case,
     CaseAssignment,
@@ -263,6 +264,12 @@ def _change_stage(
     return case
 
 
+def _referral_changed(case: Case, event: str) -> None:
+    """Tell listeners (such as partner webhooks), reading the referral as it now is."""
+    referral = Referral.objects.select_related("case").get(pk=case.referral_id)
+    events.referral_status_changed(referral, event)
+
+
 def blockers_for(case: Case, to: str) -> list[str]:
     return what_blocks(case_facts(case), to)
 
@@ -281,15 +288,23 @@ def move_case(
     if blockers:
         raise Blocked(*blockers)
     extra: list[str] = []
+    event = ""
     if case.stage == Stage.REFERRAL and to == Stage.SCREENING:
         Referral.objects.filter(pk=case.referral_id).update(status=Referral.Status.SCREENING)
     if case.stage == Stage.SCREENING and to == Stage.CONTACT:
         Referral.objects.filter(pk=case.referral_id).update(
             status=Referral.Status.ACCEPTED, decided_by=by, decided_at=timezone.now()
         )
-    return _change_stage(
+        event = events.ACCEPTED
+    if case.stage == Stage.PREPARATION and to == Stage.PROCESS:
+        # Stepping back from Agreement to Process is not a new start.
+        event = events.PROCESS_STARTED
+    _change_stage(
         case, to, by=by, reason=reason, extra_fields=extra, expected_version=expected_version
     )
+    if event:
+        _referral_changed(case, event)
+    return case
 
 
 @transaction.atomic
@@ -371,7 +386,7 @@ def decline_referral(
     audit.record(
         actor=by, action="referral.declined", obj=referral, program=case.program, reason=reason
     )
-    return _change_stage(
+    _change_stage(
         case,
         Stage.CLOSED,
         by=by,
@@ -379,6 +394,8 @@ def decline_referral(
         extra_fields=["outcome", "closed_at"],
         expected_version=expected_version,
     )
+    _referral_changed(case, events.DECLINED)
+    return case
 
 
 @transaction.atomic
@@ -399,14 +416,18 @@ def close_case(
         raise Blocked(_("A case can be completed only after the restorative process has started."))
     case.outcome = outcome
     case.closed_at = timezone.now()
-    return _change_stage(
+    case.paused_from = ""
+    case.paused_by = None
+    _change_stage(
         case,
         Stage.CLOSED,
         by=by,
         reason=reason,
-        extra_fields=["outcome", "closed_at"],
+        extra_fields=["outcome", "closed_at", "paused_from", "paused_by"],
         expected_version=expected_version,
     )
+    _referral_changed(case, events.CLOSED)
+    return case
 
 
 @transaction.atomic
@@ -534,9 +555,13 @@ def record_consent(
     if purpose not in case.program.consent_purposes:
         raise ValidationError({"purpose": _("This program does not ask consent for that.")})
     if guardian is not None and (
-        guardian.case_id != case.pk or guardian.role != Participant.Role.GUARDIAN
+        guardian.case_id != case.pk
+        or guardian.role != Participant.Role.GUARDIAN
+        or not guardian.is_active
     ):
-        raise ValidationError({"guardian": _("Choose a parent or guardian in this case.")})
+        raise ValidationError(
+            {"guardian": _("Choose a parent or guardian taking part in this case.")}
+        )
     if decision == ConsentEntry.Decision.GIVEN and not participant.is_active:
         raise Blocked(_("%(name)s has withdrawn from the case.") % {"name": participant.person})
     entry = ConsentEntry(
@@ -558,8 +583,8 @@ def record_consent(
         program=case.program,
         purpose=purpose,
     )
-    if decision == ConsentEntry.Decision.WITHDRAWN:
-        _step_back_if_unsafe(case, by=by)
+    # Any entry re-checks: time may have ended an assessment since the last look.
+    _step_back_if_unsafe(case, by=by)
     return entry
 
 
@@ -710,6 +735,20 @@ def withdraw_participant(
             reason=_("%(name)s withdrew.") % {"name": participant.person},
             extra_fields=["outcome", "closed_at", "paused_from", "paused_by"],
         )
+        _referral_changed(case, events.CLOSED)
+    elif case.stage == Stage.PAUSED and case.paused_by_id == participant.pk:
+        # The person who asked for the pause has left: the others decide from here.
+        to = case.paused_from
+        case.paused_from = ""
+        case.paused_by = None
+        _change_stage(
+            case,
+            to,
+            by=by,
+            reason=_("%(name)s, who asked for the pause, withdrew.") % {"name": participant.person},
+            extra_fields=["paused_from", "paused_by"],
+        )
+        _step_back_if_unsafe(case, by=by)
     else:
         _step_back_if_unsafe(case, by=by)
     return participant

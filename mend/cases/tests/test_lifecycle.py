@@ -432,3 +432,65 @@ def test_daily_safety_check_moves_cases_whose_assessments_expired(world: World) 
     case.refresh_from_db()
     assert case.stage == Stage.PREPARATION
     assert case.stage_changes.filter(automatic=True).exists()
+
+
+def test_a_withdrawn_guardians_consent_no_longer_counts(world: World) -> None:
+    young = date.today().replace(year=date.today().year - 15)
+    case = to_stage(world, submit(world, harmed_born=young), Stage.CONTACT)
+    harmed = parties(case, Participant.Role.HARMED)[0]
+    guardian = services.add_participant(
+        case=case,
+        party=services.PartyDetails(given_name="Gale", family_name="Harmed"),
+        role=Participant.Role.GUARDIAN,
+        supports=harmed,
+        by=world["facilitator"],
+    )
+    consent_all(world, case, ConsentPurpose.CONTACT)
+    services.record_consent(
+        participant=harmed,
+        purpose=ConsentPurpose.CONTACT,
+        decision=ConsentEntry.Decision.GIVEN,
+        method=ConsentEntry.Method.WRITTEN,
+        decided_on=timezone.localdate(),
+        guardian=guardian,
+        by=world["facilitator"],
+    )
+    assert services.blockers_for(case, Stage.PREPARATION) == []
+    services.withdraw_participant(
+        participant=guardian, method="verbal", reason="", by=world["facilitator"]
+    )
+    assert services.blockers_for(case, Stage.PREPARATION)
+    with pytest.raises(ValidationError):
+        services.record_consent(
+            participant=harmed,
+            purpose=ConsentPurpose.CONTACT,
+            decision=ConsentEntry.Decision.GIVEN,
+            method=ConsentEntry.Method.WRITTEN,
+            decided_on=timezone.localdate(),
+            guardian=guardian,
+            by=world["facilitator"],
+        )
+
+
+def test_when_the_person_who_paused_withdraws_the_case_resumes_for_the_others(
+    world: World,
+) -> None:
+    case = to_stage(world, submit(world, harmed=2), Stage.PREPARATION)
+    first, _second = parties(case, Participant.Role.HARMED)
+    services.pause_case(case=case, requested_by=first, reason="", by=world["facilitator"])
+    services.withdraw_participant(
+        participant=first, method="verbal", reason="", by=world["facilitator"]
+    )
+    case.refresh_from_db()
+    assert case.stage == Stage.PREPARATION
+    assert case.paused_by is None and case.paused_from == ""
+
+
+def test_closing_a_paused_case_clears_the_pause(world: World) -> None:
+    case = to_stage(world, submit(world), Stage.CONTACT)
+    harmed = parties(case, Participant.Role.HARMED)[0]
+    services.pause_case(case=case, requested_by=harmed, reason="", by=world["facilitator"])
+    services.close_case(case=case, outcome=Outcome.UNABLE_TO_CONTACT, by=world["facilitator"])
+    case.refresh_from_db()
+    assert case.stage == Stage.CLOSED
+    assert case.paused_by is None and case.paused_from == ""
