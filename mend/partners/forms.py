@@ -45,3 +45,30 @@ class ApiKeyForm(Form):
         if value is not None and value < timezone.localdate():
             raise forms.ValidationError(_("Choose today or a later day."))
         return value
+
+
+class WebhookEndpointForm(Form):
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        help_text=_("Mend tells this agency's system when its referrals change status."),
+    )
+    url = forms.URLField(
+        label=_("URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_(
+            "An https:// address on the agency's system. It replaces the agency's current one."
+        ),
+    )
+
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(  # type: ignore[attr-defined]
+            program_id=membership.program_id, is_active=True
+        )
+
+    def clean_url(self) -> Any:
+        from mend.partners.webhooks import check_url
+
+        return check_url(self.cleaned_data["url"])

@@ -1,4 +1,5 @@
-"""Partner systems: API keys, their per-minute request counts and idempotent submissions.
+"""Partner systems: API keys, their per-minute request counts, idempotent submissions and
+status webhooks.
 
 A key's text is shown once when it is created; only its SHA-256 hash is kept. Keys are
 revoked, never deleted, so the audit trail and past submissions keep pointing at them.
@@ -6,6 +7,7 @@ revoked, never deleted, so the audit trail and past submissions keep pointing at
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mend.core.fields import EncryptedTextField
 from mend.programs.models import Agency, Program
 
 
@@ -116,3 +119,80 @@ class IdempotentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_key_id} {self.key}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where Mend tells an agency's system that one of its referrals changed status.
+
+    The secret signs each delivery, so it is kept (encrypted), not hashed. An agency has
+    at most one active endpoint; replacing it deactivates the old one.
+    """
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="webhooks"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="webhooks"
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = EncryptedTextField(_("signing secret"))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(is_active=True),
+                name="one_active_webhook_per_agency",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event to send to one endpoint, tried until delivered or 24 hours have passed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries"
+    )
+    event_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What went wrong, in a few words; never the receiver's response body.
+    last_error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id} ({self.status})"

@@ -1,4 +1,4 @@
-"""Program administrators create and revoke the API keys partner systems use."""
+"""Program administrators manage the API keys and status webhooks partner systems use."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mend.accounts.models import User
 from mend.partners import services
-from mend.partners.forms import ApiKeyForm
-from mend.partners.queries import keys_of
+from mend.partners import webhooks as webhook_services
+from mend.partners.forms import ApiKeyForm, WebhookEndpointForm
+from mend.partners.queries import deliveries_of, endpoints_of, keys_of
 from mend.programs.access import program_view
 from mend.programs.models import Membership, Program
 
@@ -79,3 +80,52 @@ def revoke_api_key(request: HttpRequest, membership: Membership, key_id: int) ->
             _("The key %(prefix)s no longer works.") % {"prefix": key.prefix},
         )
     return redirect("partners:api_keys")
+
+
+@program_view("program.configure")
+@require_http_methods(["GET", "POST"])
+def webhooks(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = WebhookEndpointForm(
+        request.POST if request.method == "POST" else None, membership=membership
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            endpoint = webhook_services.register_endpoint(
+                program=membership.program,
+                agency=form.cleaned_data["agency"],
+                url=form.cleaned_data["url"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            # The secret is shown on this response only.
+            return render(request, "partners/webhook_created.html", {"endpoint": endpoint})
+    page = Paginator(deliveries_of(membership), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/webhooks.html",
+        {
+            "form": form,
+            "endpoints": endpoints_of(membership).filter(is_active=True),
+            "page": page,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@program_view("program.configure")
+@require_POST
+def deactivate_webhook(
+    request: HttpRequest, membership: Membership, endpoint_id: int
+) -> HttpResponse:
+    endpoint = get_object_or_404(endpoints_of(membership), pk=endpoint_id)
+    if endpoint.is_active:
+        webhook_services.deactivate_endpoint(endpoint=endpoint, by=request.user)  # type: ignore[arg-type]
+        messages.success(
+            request,
+            _("Mend no longer sends status changes to %(url)s.") % {"url": endpoint.url},
+        )
+    return redirect("partners:webhooks")

@@ -97,6 +97,15 @@ def _our_api_key(world: World) -> dict[str, Any]:
     return {"key_id": key.pk}
 
 
+def _our_webhook(world: World) -> dict[str, Any]:
+    from mend.partners.webhooks import register_endpoint
+
+    endpoint = register_endpoint(
+        program=world.program, agency=world.police, url="http://127.0.0.1:9/hook", by=None
+    )
+    return {"endpoint_id": endpoint.pk}
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -162,6 +171,17 @@ EXPECTED: dict[str, Case] = {
         statuses(403, anonymous=302, program_admin=302, outsider=404),
         method="post",
         kwargs=_our_api_key,
+    ),
+    "partners:webhooks": Case(statuses(403, anonymous=302, program_admin=200, outsider=200)),
+    "partners:deactivate_webhook": Case(
+        statuses(403, anonymous=302, program_admin=302, outsider=404),
+        method="post",
+        kwargs=_our_webhook,
+    ),
+    # Coordinators (and program administrators) import referrals; the outsider sees the
+    # page for their own program.
+    "partners:import_referrals": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
     ),
     # The partner API: its documents are public; its operations take API keys, never a
     # signed-in session, so every persona gets 401.
