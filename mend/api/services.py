@@ -23,7 +23,7 @@ from mend.core import audit
 from mend.core.models import AuditEvent
 from mend.partners.models import ApiKey, IdempotentRequest
 from mend.partners.services import actor_label
-from mend.programs.models import OffenceCategory
+from mend.programs.models import OffenceCategory, Program
 
 
 def _record(
@@ -122,9 +122,12 @@ def fingerprint(payload: ReferralSubmission) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _details(key: ApiKey, payload: ReferralSubmission) -> tuple[ReferralDetails, ReferrerDetails]:
+def referral_details(
+    program: Program, payload: ReferralSubmission
+) -> tuple[ReferralDetails, ReferrerDetails]:
+    """The cases service's input from a validated submission (the API's and the CSV's)."""
     category = OffenceCategory.objects.filter(
-        program=key.program, code=payload.offence_category, is_active=True
+        program=program, code=payload.offence_category, is_active=True
     ).first()
     if category is None:
         raise ValidationError({"offence_category": "Unknown offence category."})
@@ -222,7 +225,7 @@ def submit_api_referral(
         if earlier is None:  # pragma: no cover - the other request rolled back meanwhile
             raise
         return _replay(key, earlier, print_)
-    details, referrer = _details(key, payload)
+    details, referrer = referral_details(key.program, payload)
     referral = submit_referral(
         program=key.program,
         details=details,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.core import signing
 from django.db import transaction
@@ -25,11 +25,10 @@ from pydantic import ValidationError as PydanticValidationError
 
 from mend.accounts.models import User
 from mend.api.schemas import ReferralSubmission, category_codes
-from mend.api.services import _details as api_details
+from mend.api.services import referral_details
 from mend.cases.models import Referral
 from mend.cases.services import submit_referral
 from mend.core import audit
-from mend.partners.models import ApiKey
 from mend.programs.models import Agency, Program
 
 # The whole request, form and file, must stay under the site's 1 MiB limit
@@ -295,7 +294,7 @@ def _message(error: Any, column: str, program: Program) -> str:
 
 @dataclass(frozen=True)
 class _Key:
-    """What the API schema and services read from a key: its program."""
+    """What the API schema reads from the request's key when validating: its program."""
 
     program: Program
 
@@ -421,7 +420,7 @@ def import_referrals(
             continue
         # The API's own mapping from its schema to the case services; it reads only the
         # key's program.
-        details, referrer = api_details(cast(ApiKey, _Key(program)), row.payload)
+        details, referrer = referral_details(program, row.payload)
         referrals.append(
             submit_referral(
                 program=program,
