@@ -32,10 +32,53 @@ from mend.programs.models import OffenceCategory
 DESCRIPTION = """\
 Send referrals to a Mend program from a partner system, and follow what happens to them.
 
-Authenticate with an API key: `Authorization: Bearer mend_...`. A program administrator
-creates keys under Program > API keys. Each key acts for one agency.
+## 1. Get a key
+A program administrator creates keys in Mend under *API keys* (or runs
+`manage.py create_api_key --program <slug> --agency "<name>" --scopes
+referrals:write,referrals:read`). The key is shown once. Each key acts for one agency.
+Send it on every request: `Authorization: Bearer mend_...` (use *Authorize* above).
 
-Every error answers `{"errors": [{"field": "...", "message": "..."}]}`.
+## 2. Send a referral
+`POST /api/v1/referrals` with a JSON body (see the schema below) and an `Idempotency-Key`
+header: any unique string you choose, such as your own record id. The answer is `201` with
+`{"id", "reference", "status", "status_url"}`.
+
+## 3. Retry safely
+If the connection drops, send the same body with the same `Idempotency-Key` again: you get
+the same referral and status code back, and nothing new is created. The same key with a
+different body answers `409`.
+
+## 4. Follow the status
+`GET /api/v1/referrals/{id}` answers `status` (`received`, `screening`, `accepted`,
+`declined`, `in_progress`, `closed`) and `outcome` (the decline reason or closure outcome
+code). `GET /api/v1/referrals?updated_since=...` lists your agency's referrals that changed,
+with a `next_cursor` for the next page.
+
+## 5. Status webhooks
+Mend can also POST `{"event", "referral_id", "reference", "status", "outcome",
+"occurred_at"}` to your URL when a referral is accepted, declined, starts the restorative
+process or closes. Each request carries `Mend-Event-Id` and
+`Mend-Signature: t=<unix time>,v1=<hex>`, where `v1` is the HMAC-SHA256 of `"<t>.<body>"`
+with your signing secret. Verify it before trusting the message:
+
+```python
+import hashlib, hmac, time
+
+def verify(secret: str, header: str, body: bytes) -> bool:
+    parts = dict(item.split("=", 1) for item in header.split(","))
+    signed = parts["t"].encode() + b"." + body
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    fresh = abs(time.time() - int(parts["t"])) < 300
+    return fresh and hmac.compare_digest(expected, parts["v1"])
+```
+
+Failed deliveries are retried with growing gaps for 24 hours.
+
+## Errors
+Every error answers `{"errors": [{"field": "...", "message": "..."}]}`: `401` bad or missing
+key, `403` missing scope, `404` not your agency's referral, `409` idempotency conflict,
+`413` body over 256 KB, `422` invalid fields (all of them listed; nothing is stored),
+`429` too many requests (see `Retry-After`).
 """
 
 api = NinjaAPI(

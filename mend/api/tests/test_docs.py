@@ -86,3 +86,23 @@ def test_the_docs_render_in_chromium_under_the_content_security_policy(
     assert violations == []
     assert outside == []
     assert page.locator(".opblock").count() == 4
+
+
+def test_the_signature_check_shown_in_the_api_docs_accepts_real_signatures() -> None:
+    """The snippet partners copy from /api/v1/docs must verify what Mend really sends."""
+    import time
+
+    from mend.api.api import DESCRIPTION
+    from mend.partners.webhooks import sign
+
+    snippet = DESCRIPTION.split("```python", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(snippet, namespace)
+    verify = namespace["verify"]
+    body = b'{"event": "referral.accepted"}'
+    header = sign("whsec_test", int(time.time()), body)
+    assert verify("whsec_test", header, body)  # type: ignore[operator]
+    assert not verify("whsec_test", header, body + b" ")  # type: ignore[operator]
+    assert not verify("another secret", header, body)  # type: ignore[operator]
+    stale = sign("whsec_test", int(time.time()) - 600, body)
+    assert not verify("whsec_test", stale, body)  # type: ignore[operator]
