@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -25,3 +26,11 @@ def chromium_path() -> Path | None:
         if candidate and Path(candidate).exists():
             return Path(candidate)
     return None
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a full-page screenshot when MEND_SCREENSHOTS names a folder (to look at later)."""
+    folder = os.environ.get("MEND_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

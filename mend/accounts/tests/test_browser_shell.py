@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import re
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,17 +17,16 @@ from mend.core.models import AuditEvent
 from mend.programs import services as programs
 from mend.programs.models import Program
 from mend.programs.roles import Role
+from mend.testing.browser import screenshot
 from mend.testing.personas import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots")
 TOTP_STEP = 30
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    screenshot(page, f"{name}")
 
 
 def current_totp_code(secret: str) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
-SHOTS = Path("/tmp/shots")
+from mend.testing.browser import screenshot
 
 
 def test_the_openapi_document_declares_every_answer(db: None) -> None:
@@ -81,8 +80,7 @@ def test_the_docs_render_in_chromium_under_the_content_security_policy(
     page.get_by_text("Send a referral").first.click()
     page.get_by_text("Idempotency-Key").first.wait_for()
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "api-docs.png"), full_page=True)
+    screenshot(page, "api-docs")
     assert violations == []
     assert outside == []
     assert page.locator(".opblock").count() == 4

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +17,12 @@ from django.utils.text import slugify
 
 from mend.cases.models import Case
 from mend.cases.stages import Stage
+from mend.testing.browser import screenshot
 from mend.testing.cases import submit
 from mend.testing.personas import PASSWORD, World
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots")
 
 HARMED_PHONE = "0117 496 0731"
 HARMED_ADDRESS = "14 Quiet Close, Riverside RV2 9ZZ"
@@ -32,8 +31,7 @@ RESPONSIBLE = "Rory Responsible"
 
 
 def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"case-flow-{name}.png"), full_page=True)
+    screenshot(page, f"case-flow-{name}")
 
 
 def es(msgid: str) -> str:
