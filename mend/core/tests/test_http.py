@@ -136,3 +136,16 @@ def test_demo_banner_shows_on_every_page_in_demo_mode(
         body = client_for("coordinator").get(reverse("programs:dashboard")).content.decode()
         assert "Demo mode." in body
     assert "Demo mode." not in Client().get(reverse("accounts:sign_in")).content.decode()
+
+
+def test_collectstatic_with_the_production_storage_succeeds(tmp_path: Path) -> None:
+    from django.core.management import call_command
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "mend.core.storage.MendStaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages, STATIC_ROOT=tmp_path):
+        call_command("collectstatic", interactive=False, verbosity=0)
+    assert list(tmp_path.glob("vendor/uswds/css/uswds.min.*.css"))
+    assert (tmp_path / "staticfiles.json").exists()
