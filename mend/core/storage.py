@@ -16,7 +16,7 @@ def _without_source_maps(patterns: Any) -> tuple[Any, ...]:
     return tuple(kept)
 
 
-class MendStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class MendStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """Hashed, compressed static files, leaving `sourceMappingURL` comments alone.
 
     The vendored USWDS files end with such comments, but we do not ship their source maps
