@@ -30,6 +30,7 @@ def record(
     actor: User | None,
     action: str,
     obj: models.Model | None = None,
+    subject: models.Model | None = None,
     program: Program | None = None,
     outcome: str = AuditEvent.Outcome.SUCCESS,
     changed_fields: Iterable[str] = (),
@@ -43,6 +44,8 @@ def record(
     if obj is not None:
         object_type = obj._meta.label_lower
         object_id = str(obj.pk)
+    if subject is None:
+        subject = obj
     return AuditEvent.objects.create(
         actor=actor,
         actor_label=_clean(label, 150),
@@ -50,6 +53,8 @@ def record(
         action=action,
         object_type=object_type,
         object_id=object_id,
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
         outcome=outcome,
         changed_fields=sorted(set(changed_fields)),
         details={key: _clean(str(value), 200) for key, value in details.items()},

@@ -50,6 +50,10 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    # The record the event belongs to (for everything done to a case: the case), so a
+    # case's history is one indexed lookup whatever object the event names.
+    subject_type = models.CharField(_("belongs to (type)"), max_length=80, blank=True)
+    subject_id = models.CharField(_("belongs to (id)"), max_length=64, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS
     )
@@ -68,6 +72,7 @@ class AuditEvent(models.Model):
             models.Index(fields=["program", "-occurred_at"], name="audit_program_time"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
             models.Index(fields=["actor", "-occurred_at"], name="audit_actor_time"),
+            models.Index(fields=["subject_type", "subject_id", "-id"], name="audit_subject"),
         ]
 
     def __str__(self) -> str:

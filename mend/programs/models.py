@@ -228,6 +228,13 @@ class Membership(models.Model):
         related_name="memberships",
         help_text=_("Required for referrers: the agency they refer for."),
     )
+    # Cases in specialist-only offence categories (domestic abuse by default) may be led
+    # only by someone the program marks as a specialist.
+    is_specialist = models.BooleanField(
+        _("specialist practitioner"),
+        default=False,
+        help_text=_("May lead cases in offence categories marked specialist only."),
+    )
     starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
