@@ -18,18 +18,8 @@ from mend.cases.models import (
     SafetyAssessment,
 )
 from mend.cases.stages import Stage
-from mend.programs.models import ConsentPurpose, OffenceCategory, ProcessType
-
-# Processes where the parties meet; the others communicate through the facilitator.
-DIRECT_PROCESSES = frozenset(
-    {
-        ProcessType.MEDIATION,
-        ProcessType.CONFERENCE,
-        ProcessType.CIRCLE,
-        ProcessType.COMMUNITY_PANEL,
-        ProcessType.POLICE_COMMUNITY,
-    }
-)
+from mend.programs.models import ConsentPurpose, OffenceCategory
+from mend.programs.practice import main_purpose_for_process
 
 
 def replay_ledger(entries: Iterable[ConsentEntry]) -> dict[tuple[str, bool], bool]:
@@ -61,7 +51,7 @@ def current_assessment(
 
 
 def purpose_for_process(process: str) -> str:
-    return ConsentPurpose.FACE_TO_FACE if process in DIRECT_PROCESSES else ConsentPurpose.INDIRECT
+    return main_purpose_for_process(process)
 
 
 class CaseFacts:
