@@ -152,6 +152,10 @@ else:
             },
         }
     }
+if TESTING and not DATABASE_URL:
+    # A file rather than memory, so tests with two real connections (races) run on SQLite
+    # too; pytest-django gives each worker its own copy.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, passwords, MFA ----------------------------------------------------------

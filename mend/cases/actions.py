@@ -1,8 +1,12 @@
 """The things a person can do to a case, each a form and one service call.
 
 Each action says who may do it (a capability), when it makes sense (the case's stage),
-which form it shows and what it does. The case page offers only the actions allowed now,
-and the action view refuses the rest with a plain sentence.
+which form it shows and what it does. Actions about one person (`for_person`) are opened
+from that person's card. The case page offers only the actions allowed now, and the action
+view refuses the rest with a plain sentence.
+
+Every handler passes the version the form was opened on to its service, which refuses it
+when the case has changed since (`test_every_action_refuses_a_stale_form` holds each to it).
 """
 
 from __future__ import annotations
@@ -13,15 +17,20 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from mend.accounts.models import User
-from mend.cases import forms, services
+from mend.cases import action_forms as forms
+from mend.cases import services
+from mend.cases.forms import party_details
 from mend.cases.models import Case, Participant
+from mend.cases.rules import CaseFacts, may_contact
 from mend.cases.stages import NEXT, OPEN, PAUSABLE, Stage
 from mend.programs.models import Membership
 
 Handler = Callable[[Any, Case, User], str]
+# Whether an action about one person applies to this participant.
+Applies = Callable[[Participant, CaseFacts], bool]
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class Action:
     # Shown as the main button rather than in the list of other actions.
     primary: bool = False
     lead_only: bool = False
+    # For actions about one person: which people it applies to.
+    for_person: Applies | None = None
+    # A move whose only field is an optional note: offered as a button on the case page.
+    inline: bool = False
 
     def allowed(self, case: Case, membership: Membership) -> bool:
         if case.stage not in self.stages or not membership.can(self.capability):
@@ -43,26 +56,58 @@ class Action:
             return case.lead_facilitator_id == membership.user_id
         return True
 
-
-def _person(form: forms.CaseForm, name: str = "participant") -> Participant:
-    participant = form.chosen(name)
-    assert participant is not None
-    return participant
+    def applies_to(self, participant: Participant, facts: CaseFacts) -> bool:
+        return self.for_person is not None and self.for_person(participant, facts)
 
 
 def _version(form: forms.CaseForm) -> int:
     return int(form.cleaned_data["version"])
 
 
-def _start_screening(form: Any, case: Case, by: User) -> str:
-    services.move_case(
-        case=case,
-        to=Stage.SCREENING,
-        by=by,
-        reason=form.cleaned_data["reason"],
-        expected_version=_version(form),
-    )
-    return _("Screening has started.")
+def _person(form: forms.CaseForm) -> Participant:
+    assert form.participant is not None
+    return form.participant
+
+
+def _move(to: str) -> Handler:
+    def handler(form: Any, case: Case, by: User) -> str:
+        services.move_case(
+            case=case,
+            to=to,
+            by=by,
+            reason=form.cleaned_data["reason"],
+            expected_version=_version(form),
+        )
+        return str(MOVE_MESSAGES.get(to, _("The case moved to %(stage)s."))) % {
+            "stage": Stage(to).label
+        }
+
+    return handler
+
+
+MOVE_MESSAGES: dict[str, Any] = {
+    Stage.SCREENING: gettext_lazy("Screening has started."),
+    Stage.CONTACT: gettext_lazy(
+        "The referral is accepted. Next: contact the parties and record their consent."
+    ),
+}
+
+
+def _forward(form: Any, case: Case, by: User) -> str:
+    return _move(NEXT[case.stage])(form, case, by)
+
+
+BACK = {
+    Stage.PREPARATION: Stage.CONTACT,
+    Stage.PROCESS: Stage.PREPARATION,
+    Stage.AGREEMENT: Stage.PROCESS,
+}
+
+
+def _back(form: Any, case: Case, by: User) -> str:
+    to = BACK[Stage(case.stage)]
+    _move(to)(form, case, by)
+    return _("The case moved back to %(stage)s.") % {"stage": Stage(to).label}
 
 
 def _eligibility(form: Any, case: Case, by: User) -> str:
@@ -74,18 +119,19 @@ def _eligibility(form: Any, case: Case, by: User) -> str:
         by=by,
         expected_version=_version(form),
     )
+    lead = form.cleaned_data.get("lead")
+    if lead is not None:
+        # The same form, one version on: the decision above is this person's own change.
+        team = list(case.assignments.select_related("user"))
+        services.assign_team(
+            case=case,
+            lead=lead,
+            co_facilitators=[a.user for a in team if a.role == "co_facilitator"],
+            volunteers=[a.user for a in team if a.role == "volunteer"],
+            by=by,
+            expected_version=case.version,
+        )
     return _("Recorded: eligible.") if decision.passed else _("Recorded: not eligible.")
-
-
-def _accept(form: Any, case: Case, by: User) -> str:
-    services.move_case(
-        case=case,
-        to=Stage.CONTACT,
-        by=by,
-        reason=form.cleaned_data["reason"],
-        expected_version=_version(form),
-    )
-    return _("The referral is accepted. Next: contact the parties and record their consent.")
 
 
 def _decline(form: Any, case: Case, by: User) -> str:
@@ -107,20 +153,21 @@ def _team(form: Any, case: Case, by: User) -> str:
         co_facilitators=list(data["co_facilitators"]),
         volunteers=list(data["volunteers"]),
         by=by,
+        expected_version=_version(form),
     )
     return _("The team was saved.")
 
 
 def _participant(form: Any, case: Case, by: User) -> str:
     data = form.cleaned_data
-    party = forms.party_details(data)
     participant = services.add_participant(
         case=case,
-        party=party,
+        party=party_details(data),
         role=data["role"],
         supports=form.chosen("supports"),
         takes_part=data["takes_part"],
         by=by,
+        expected_version=_version(form),
     )
     return _("%(name)s was added.") % {"name": participant.person}
 
@@ -133,23 +180,33 @@ def _offer(form: Any, case: Case, by: User) -> str:
         channel=data["channel"],
         response=data["response"],
         by=by,
+        expected_version=_version(form),
     )
     return _("The offer was recorded.")
 
 
 def _consent(form: Any, case: Case, by: User) -> str:
     data = form.cleaned_data
-    services.record_consent(
+    offer = None
+    if data.get("offered_on") and data.get("offer_channel"):
+        offer = services.OfferDetails(data["offered_on"], data["offer_channel"])
+    entries = services.record_consents(
         participant=_person(form),
-        purpose=data["purpose"],
-        decision=data["decision"],
+        decisions=form.decisions(),
         method=data["method"],
         decided_on=data["decided_on"],
         note=data["note"],
-        guardian=form.chosen("guardian"),
+        guardian=form.guardian,
+        offer=offer,
         by=by,
+        expected_version=_version(form),
     )
-    return _("The consent entry was recorded.")
+    count = len(entries)
+    return ngettext(
+        "%(count)d consent decision was recorded.",
+        "%(count)d consent decisions were recorded.",
+        count,
+    ) % {"count": count}
 
 
 def _assessment(form: Any, case: Case, by: User) -> str:
@@ -161,47 +218,22 @@ def _assessment(form: Any, case: Case, by: User) -> str:
         conditions=data["conditions"],
         answers=form.answers(),
         by=by,
+        expected_version=_version(form),
     )
     return _("The safety assessment was recorded.")
 
 
 def _process(form: Any, case: Case, by: User) -> str:
-    services.choose_process(case=case, process=form.cleaned_data["process"], by=by)
+    services.choose_process(
+        case=case, process=form.cleaned_data["process"], by=by, expected_version=_version(form)
+    )
     return _("The planned process was saved.")
-
-
-def _forward(form: Any, case: Case, by: User) -> str:
-    to = NEXT[case.stage]
-    services.move_case(
-        case=case,
-        to=to,
-        by=by,
-        reason=form.cleaned_data["reason"],
-        expected_version=_version(form),
-    )
-    return _("The case moved to %(stage)s.") % {"stage": Stage(to).label}
-
-
-def _back(form: Any, case: Case, by: User) -> str:
-    to = {
-        Stage.PREPARATION: Stage.CONTACT,
-        Stage.PROCESS: Stage.PREPARATION,
-        Stage.AGREEMENT: Stage.PROCESS,
-    }[Stage(case.stage)]
-    services.move_case(
-        case=case,
-        to=to,
-        by=by,
-        reason=form.cleaned_data["reason"],
-        expected_version=_version(form),
-    )
-    return _("The case moved back to %(stage)s.") % {"stage": Stage(to).label}
 
 
 def _pause(form: Any, case: Case, by: User) -> str:
     services.pause_case(
         case=case,
-        requested_by=_person(form),
+        requested_by=form.chosen("requested_by"),
         reason=form.cleaned_data["reason"],
         by=by,
         expected_version=_version(form),
@@ -210,8 +242,9 @@ def _pause(form: Any, case: Case, by: User) -> str:
 
 
 def _resume(form: Any, case: Case, by: User) -> str:
+    assert case.paused_by is not None
     services.resume_case(
-        case=case, requested_by=_person(form), by=by, expected_version=_version(form)
+        case=case, requested_by=case.paused_by, by=by, expected_version=_version(form)
     )
     return _("The case has resumed.")
 
@@ -223,6 +256,7 @@ def _withdraw(form: Any, case: Case, by: User) -> str:
         method=form.cleaned_data["method"],
         reason=form.cleaned_data["reason"],
         by=by,
+        expected_version=_version(form),
     )
     return _("%(name)s has withdrawn.") % {"name": participant.person}
 
@@ -240,26 +274,74 @@ def _close(form: Any, case: Case, by: User) -> str:
 
 def _note(form: Any, case: Case, by: User) -> str:
     services.add_note(
-        case=case, body=form.cleaned_data["body"], restricted=form.cleaned_data["restricted"], by=by
+        case=case,
+        body=form.cleaned_data["body"],
+        restricted=form.cleaned_data["restricted"],
+        by=by,
+        expected_version=_version(form),
     )
     return _("The note was added.")
 
 
 def _contact(form: Any, case: Case, by: User) -> str:
     data = form.cleaned_data
-    services.add_note(
+    services.record_contact(
         case=case,
-        body=data["body"],
         participant=_person(form),
         channel=data["channel"],
-        contact_outcome=data["contact_outcome"],
+        outcome=data["contact_outcome"],
+        body=data["body"],
         by=by,
+        expected_version=_version(form),
     )
     return _("The contact attempt was recorded.")
 
 
-class ResumeForm(forms.PauseForm):
-    pass
+def _contact_by(form: Any, case: Case, by: User) -> str:
+    participant = _person(form)
+    volunteer = form.cleaned_data["volunteer"]
+    services.assign_contact(
+        case=case,
+        participant=participant,
+        volunteer=volunteer,
+        by=by,
+        expected_version=_version(form),
+    )
+    if volunteer is None:
+        return _("Staff will contact %(name)s.") % {"name": participant.person}
+    return _("%(volunteer)s is asked to contact %(name)s.") % {
+        "volunteer": volunteer.display_name,
+        "name": participant.person,
+    }
+
+
+def _link(form: Any, case: Case, by: User) -> str:
+    participant = _person(form)
+    services.link_person(
+        participant=participant,
+        person=form.chosen_person(),
+        by=by,
+        expected_version=_version(form),
+    )
+    return _("%(name)s is now linked to the record the program already had.") % {
+        "name": participant.person
+    }
+
+
+def _active(participant: Participant, facts: CaseFacts) -> bool:
+    return participant.is_active
+
+
+def _harmed(participant: Participant, facts: CaseFacts) -> bool:
+    return participant.is_active and participant.role == Participant.Role.HARMED
+
+
+def _contactable(participant: Participant, facts: CaseFacts) -> bool:
+    return may_contact(facts, participant) is None
+
+
+def _has_matches(participant: Participant, facts: CaseFacts) -> bool:
+    return bool(services.possible_matches(participant))
 
 
 SCREENING = frozenset({Stage.REFERRAL, Stage.SCREENING})
@@ -273,9 +355,10 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Start screening"),
             "referrals.screen",
             forms.ReasonForm,
-            _start_screening,
+            _move(Stage.SCREENING),
             frozenset({Stage.REFERRAL}),
             primary=True,
+            inline=True,
         ),
         Action(
             "eligibility",
@@ -286,6 +369,15 @@ ACTIONS: dict[str, Action] = {
             SCREENING,
         ),
         Action(
+            "link",
+            gettext_lazy("Link to a person already known"),
+            "referrals.screen",
+            forms.LinkPersonForm,
+            _link,
+            SCREENING,
+            for_person=_has_matches,
+        ),
+        Action(
             "team", gettext_lazy("Assign the team"), "cases.assign", forms.TeamForm, _team, OPEN
         ),
         Action(
@@ -293,9 +385,10 @@ ACTIONS: dict[str, Action] = {
             gettext_lazy("Accept the referral"),
             "referrals.screen",
             forms.ReasonForm,
-            _accept,
+            _move(Stage.CONTACT),
             frozenset({Stage.SCREENING}),
             primary=True,
+            inline=True,
         ),
         Action(
             "decline",
@@ -313,6 +406,7 @@ ACTIONS: dict[str, Action] = {
             _forward,
             frozenset({Stage.CONTACT, Stage.PREPARATION, Stage.PROCESS}),
             primary=True,
+            inline=True,
         ),
         Action(
             "participant",
@@ -323,7 +417,13 @@ ACTIONS: dict[str, Action] = {
             OPEN,
         ),
         Action(
-            "offer", gettext_lazy("Record an RJ offer"), "cases.work", forms.OfferForm, _offer, OPEN
+            "offer",
+            gettext_lazy("Record an RJ offer"),
+            "cases.work",
+            forms.OfferForm,
+            _offer,
+            OPEN,
+            for_person=_harmed,
         ),
         Action(
             "consent",
@@ -332,6 +432,7 @@ ACTIONS: dict[str, Action] = {
             forms.ConsentForm,
             _consent,
             OPEN,
+            for_person=_active,
         ),
         Action(
             "assessment",
@@ -340,6 +441,7 @@ ACTIONS: dict[str, Action] = {
             forms.AssessmentForm,
             _assessment,
             OPEN,
+            for_person=_active,
         ),
         Action(
             "process",
@@ -356,6 +458,16 @@ ACTIONS: dict[str, Action] = {
             forms.ContactForm,
             _contact,
             OPEN,
+            for_person=_contactable,
+        ),
+        Action(
+            "contact_by",
+            gettext_lazy("Ask a volunteer to make contact"),
+            "cases.assign",
+            forms.ContactByForm,
+            _contact_by,
+            WORKING - SCREENING,
+            for_person=_active,
         ),
         Action(
             "note",
@@ -371,7 +483,7 @@ ACTIONS: dict[str, Action] = {
             "cases.work",
             forms.ReasonForm,
             _back,
-            frozenset({Stage.PREPARATION, Stage.PROCESS, Stage.AGREEMENT}),
+            frozenset(BACK),
         ),
         Action(
             "pause",
@@ -385,7 +497,7 @@ ACTIONS: dict[str, Action] = {
             "resume",
             gettext_lazy("Resume"),
             "cases.work",
-            ResumeForm,
+            forms.ResumeForm,
             _resume,
             frozenset({Stage.PAUSED}),
             primary=True,
@@ -397,6 +509,7 @@ ACTIONS: dict[str, Action] = {
             forms.WithdrawForm,
             _withdraw,
             OPEN,
+            for_person=_active,
         ),
         Action(
             "close",
@@ -407,4 +520,12 @@ ACTIONS: dict[str, Action] = {
             OPEN - SCREENING,
         ),
     ]
+}
+
+
+# Where each move action leads, to say on the case page why it cannot succeed yet.
+MOVE_TARGETS: dict[str, Callable[[Case], str | None]] = {
+    "screen": lambda case: Stage.SCREENING,
+    "accept": lambda case: Stage.CONTACT,
+    "forward": lambda case: NEXT.get(case.stage),
 }

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mend.cases.models import Case, Participant, RJOffer, SafetyAssessment
+from mend.cases.models import Case
+from mend.cases.needs import (
+    assessments_expiring,
+    harmed_without_offer,
+    mine,
+    without_contact_consent,
+)
 from mend.cases.queries import cases_visible_to
-from mend.cases.rules import has_consent
 from mend.cases.stages import ENDED, Stage
 from mend.core.dashboard import Panel, PanelRow, register
-from mend.programs.models import ConsentPurpose, Membership
+from mend.programs.models import Membership
 
 LIMIT = 10
 
@@ -64,12 +68,7 @@ def case_panels(membership: Membership) -> list[Panel]:
         )
 
     owed = (
-        Participant.objects.filter(
-            case__in=open_cases, role=Participant.Role.HARMED, status=Participant.Status.ACTIVE
-        )
-        .filter(~Exists(RJOffer.objects.filter(participant=OuterRef("pk"))))
-        .select_related("case", "person")
-        .order_by("case__created_at")
+        harmed_without_offer(visible).select_related("case", "person").order_by("case__created_at")
     )
     rows = []
     for participant in owed[:LIMIT]:
@@ -92,24 +91,16 @@ def case_panels(membership: Membership) -> list[Panel]:
             rows,
             owed.count(),
             gettext_lazy("Every harmed party has been offered restorative justice."),
+            reverse("cases:list") + "?needs=offer",
+            more_count=owed.order_by().values("case_id").distinct().count(),
         )
     )
 
-    waiting_consent = (
-        Participant.objects.filter(
-            case__in=open_cases.filter(stage=Stage.CONTACT),
-            role__in=[Participant.Role.HARMED, Participant.Role.RESPONSIBLE],
-            status=Participant.Status.ACTIVE,
-        )
+    outstanding = (
+        without_contact_consent(visible)
         .select_related("case", "person")
-        .prefetch_related("consent_entries")
-        .order_by("case__created_at")
+        .order_by("case__created_at", "pk")
     )
-    outstanding = [
-        p
-        for p in waiting_consent[:200]
-        if not has_consent(p, ConsentPurpose.CONTACT, p.consent_entries.all())
-    ]
     panels.append(
         Panel(
             "consents",
@@ -118,23 +109,16 @@ def case_panels(membership: Membership) -> list[Panel]:
                 _row(p.case, _("%(name)s: consent to be contacted") % {"name": p.person})
                 for p in outstanding[:LIMIT]
             ],
-            len(outstanding),
+            outstanding.count(),
             gettext_lazy("No consent is outstanding."),
+            reverse("cases:list") + "?needs=consent",
+            more_count=outstanding.order_by().values("case_id").distinct().count(),
         )
     )
 
     validity = program.assessment_validity_days
-    newer = SafetyAssessment.objects.filter(
-        participant=OuterRef("participant"), assessed_on__gt=OuterRef("assessed_on")
-    )
     expiring = (
-        SafetyAssessment.objects.filter(
-            participant__case__in=open_cases,
-            participant__status=Participant.Status.ACTIVE,
-            assessed_on__gte=today - timedelta(days=validity),
-            assessed_on__lte=today - timedelta(days=validity - 14),
-        )
-        .filter(~Exists(newer))
+        assessments_expiring(visible, validity, today)
         .select_related("participant__case", "participant__person")
         .order_by("assessed_on")
     )
@@ -155,24 +139,20 @@ def case_panels(membership: Membership) -> list[Panel]:
             ],
             expiring.count(),
             gettext_lazy("No assessment expires in the next 14 days."),
+            reverse("cases:list") + "?needs=assessment",
+            more_count=expiring.order_by().values("participant__case_id").distinct().count(),
         )
     )
 
-    mine = (
-        open_cases.filter(
-            Q(lead_facilitator_id=membership.user_id) | Q(assignments__user_id=membership.user_id)
-        )
-        .distinct()
-        .order_by("-updated_at")
-    )
+    my_open = mine(open_cases, membership.user_id).order_by("-updated_at")
     panels.append(
         Panel(
             "my_cases",
             gettext_lazy("My cases"),
-            [_row(c, c.get_stage_display()) for c in mine[:LIMIT]],
-            mine.count(),
+            [_row(c, c.get_stage_display()) for c in my_open[:LIMIT]],
+            my_open.count(),
             gettext_lazy("You have no open cases."),
-            reverse("cases:list") + f"?facilitator={membership.user_id}",
+            reverse("cases:list") + "?mine=1&open=1",
         )
     )
     return panels

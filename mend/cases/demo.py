@@ -54,6 +54,7 @@ from mend.cases.rules import purpose_for_process
 from mend.cases.stages import ENDED, Outcome, Stage
 from mend.programs.demo import POLICE, PROSECUTOR, DemoContext
 from mend.programs.models import ConsentPurpose, OffenceCategory, ProcessType
+from mend.programs.practice import INDIRECT_PROCESSES
 
 SEED = 4217
 # The demo program already has its cases: loading the demo again adds nothing.
@@ -779,13 +780,17 @@ class _Story:
     # --- Small steps ------------------------------------------------------------------------
 
     def move(self, to: str, by: User, reason: str = "") -> None:
-        services.move_case(case=self.case, to=to, by=by, reason=reason)
+        services.move_case(case=self.case, to=to, by=by, reason=reason, expected_version=None)
         self.moves.append(self.clock)
 
     def note(self, body: str, by: User | None = None, *, restricted: bool = False) -> None:
         self.tick()
         note = services.add_note(
-            case=self.case, body=body, by=by or self.facilitator, restricted=restricted
+            case=self.case,
+            body=body,
+            by=by or self.facilitator,
+            restricted=restricted,
+            expected_version=None,
         )
         self.loader.stamp(note, created_at=self.clock)
 
@@ -798,13 +803,14 @@ class _Story:
         if outcome == Note.ContactOutcome.REACHED and self.rng.random() < 0.25:
             channel = Note.Channel.VISIT
         self.tick()
-        note = services.add_note(
+        note = services.record_contact(
             case=self.case,
-            body=body,
-            by=self.facilitator,
             participant=participant,
             channel=channel,
-            contact_outcome=outcome,
+            outcome=outcome,
+            body=body,
+            by=self.facilitator,
+            expected_version=None,
         )
         self.loader.stamp(note, created_at=self.clock)
 
@@ -835,12 +841,16 @@ class _Story:
             channel=channel,
             response=response,
             by=by or self.facilitator,
+            expected_version=None,
         )
         self.loader.stamp(offer, created_at=self.clock)
         self.offered[participant.pk] = response
 
     def consent(self, participant: Participant, purpose: str, note: str = "") -> None:
-        """Consent given; for a minor, their own and their guardian's."""
+        """Consent given; for a minor, their own and their guardian's (who, taking part
+        too, gives their own as well)."""
+        if self.given(participant, purpose):
+            return
         self.tick()
         entry = services.record_consent(
             participant=participant,
@@ -857,6 +867,7 @@ class _Story:
             decided_on=self.day(),
             by=self.facilitator,
             note=note,
+            expected_version=None,
         )
         self.loader.stamp(entry, recorded_at=self.clock)
         guardian = self.guardians.get(participant.pk)
@@ -871,8 +882,28 @@ class _Story:
                 by=self.facilitator,
                 guardian=guardian,
                 note="Consent form signed by the parent.",
+                expected_version=None,
             )
             self.loader.stamp(entry, recorded_at=self.clock)
+            if guardian.takes_part:
+                self.consent(guardian, purpose)
+
+    def given(self, participant: Participant, purpose: str) -> bool:
+        return (
+            participant.consent_entries.filter(purpose=purpose, guardian=None)
+            .order_by("-recorded_at", "-id")
+            .values_list("decision", flat=True)
+            .first()
+            == ConsentEntry.Decision.GIVEN
+        )
+
+    def consent_all(self, purpose: str) -> None:
+        """Everyone taking part consents (guardians through their minors)."""
+        for participant in self.taking_part():
+            if participant.role != Participant.Role.GUARDIAN:
+                self.consent(participant, purpose)
+        for participant in self.taking_part():
+            self.consent(participant, purpose)
 
     def add_person(
         self, party: services.PartyDetails, role: str, supports: Participant, takes_part: bool
@@ -885,6 +916,7 @@ class _Story:
             by=self.facilitator,
             supports=supports,
             takes_part=takes_part,
+            expected_version=None,
         )
         self.loader.stamp(participant, created_at=self.clock)
         self.loader.stamp(participant.person, created_at=self.clock)
@@ -951,6 +983,7 @@ class _Story:
             answers=answers,
             by=self.facilitator,
             conditions=conditions,
+            expected_version=None,
         )
         self.loader.stamp(assessment, created_at=self.clock, assessed_on=self.day())
 
@@ -962,6 +995,7 @@ class _Story:
             method=self.rng.choice([ConsentEntry.Method.VERBAL, ConsentEntry.Method.WRITTEN]),
             reason=reason,
             by=self.facilitator,
+            expected_version=None,
         )
         self.loader.stamp(participant, withdrawn_at=self.clock)
         for entry in ConsentEntry.objects.filter(participant=participant).exclude(pk__in=before):
@@ -973,13 +1007,23 @@ class _Story:
     def pause(self, reason: str) -> None:
         self.tick()
         services.pause_case(
-            case=self.case, requested_by=self.harmed[0], reason=reason, by=self.facilitator
+            case=self.case,
+            requested_by=self.harmed[0],
+            reason=reason,
+            by=self.facilitator,
+            expected_version=None,
         )
         self.moves.append(self.clock)
 
     def close(self, outcome: str, reason: str) -> None:
         self.at(END)
-        services.close_case(case=self.case, outcome=outcome, by=self.facilitator, reason=reason)
+        services.close_case(
+            case=self.case,
+            outcome=outcome,
+            by=self.facilitator,
+            reason=reason,
+            expected_version=None,
+        )
         self.moves.append(self.clock)
 
     def active(self) -> list[Participant]:
@@ -1037,10 +1081,12 @@ class _Story:
             ),
             override_justification=SPECIALIST_JUSTIFICATION if specialist else "",
             by=self.coordinator,
+            expected_version=None,
         )
         self.loader.stamp(decision, decided_at=self.clock)
         self.tick()
-        led_by_coordinator = rng.random() < 0.1
+        # Specialist-only categories are led by the demo facilitator, the specialist.
+        led_by_coordinator = rng.random() < 0.1 and not specialist
         volunteers = [self.loader.users["volunteer"]] if rng.random() < 0.3 else []
         services.assign_team(
             case=self.case,
@@ -1048,6 +1094,7 @@ class _Story:
             co_facilitators=[self.facilitator] if led_by_coordinator else [],
             volunteers=volunteers,
             by=self.coordinator,
+            expected_version=None,
         )
         if volunteers or led_by_coordinator:
             for assignment in CaseAssignment.objects.filter(case=self.case):
@@ -1073,6 +1120,7 @@ class _Story:
                 answers=answers,
                 reason="Not all criteria are met.",
                 by=self.coordinator,
+                expected_version=None,
             )
             self.loader.stamp(decision, decided_at=self.clock)
         self.at(END)
@@ -1081,6 +1129,7 @@ class _Story:
             reason=reason,
             note=rng.choice(DECLINE_NOTES[reason]),
             by=self.coordinator,
+            expected_version=None,
         )
         self.moves.append(self.clock)
 
@@ -1189,10 +1238,17 @@ class _Story:
         self.move(Stage.PREPARATION, self.facilitator)
         harmed, responsible = self.harmed, self.responsible
         self.add_guardians()
+        for guardian in self.guardians.values():
+            if guardian.takes_part:
+                self.consent(guardian, ConsentPurpose.CONTACT)
         if rng.random() < 0.2:
             supported = harmed[0]
             party = self.loader.person()
-            self.add_person(party, Participant.Role.SUPPORTER, supported, rng.random() < 0.8)
+            supporter = self.add_person(
+                party, Participant.Role.SUPPORTER, supported, rng.random() < 0.8
+            )
+            if supporter.takes_part:
+                self.consent(supporter, ConsentPurpose.CONTACT)
         for participant in harmed + responsible:
             who = self.guardians.get(participant.pk, participant)
             self.attempt(
@@ -1211,7 +1267,12 @@ class _Story:
         if self.pause_on_the_way:
             self.pause("Asked to pause while recovering from an operation.")
             self.tick()
-            services.resume_case(case=self.case, requested_by=harmed[0], by=self.facilitator)
+            services.resume_case(
+                case=self.case,
+                requested_by=harmed[0],
+                by=self.facilitator,
+                expected_version=None,
+            )
             self.moves.append(self.clock)
         if last and plan.stage == Stage.PAUSED:
             self.at(PAUSE)
@@ -1239,11 +1300,13 @@ class _Story:
             if rng.random() < 0.5:
                 self.consent(harmed[0], ConsentPurpose.SHARE_INFORMATION)
             return
-        services.choose_process(case=self.case, process=self.process, by=self.facilitator)
+        services.choose_process(
+            case=self.case, process=self.process, by=self.facilitator, expected_version=None
+        )
         purpose = purpose_for_process(self.process)
-        if rng.random() < 0.5:
-            for participant in self.active():
-                self.consent(participant, ConsentPurpose.SHARE_INFORMATION)
+        if self.process in INDIRECT_PROCESSES or rng.random() < 0.5:
+            # Indirect processes pass on what each side says: they need this consent.
+            self.consent_all(ConsentPurpose.SHARE_INFORMATION)
         if last and plan.variant == "assessing":
             for participant in harmed:
                 self.consent(participant, purpose)
@@ -1263,8 +1326,7 @@ class _Story:
             )
             self.close(Outcome.NOT_SUITABLE, "Not safe to go ahead, after assessment.")
             return
-        for participant in self.active():
-            self.consent(participant, purpose)
+        self.consent_all(purpose)
         if ASSESSMENT in self.times:
             self.at(ASSESSMENT)
         for participant in self.taking_part():

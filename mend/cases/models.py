@@ -37,7 +37,7 @@ class Person(models.Model):
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
-    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    accessibility_needs = EncryptedTextField(_("accessibility needs"), blank=True)
     preferred_contact = models.CharField(
         _("preferred contact method"), max_length=20, choices=ContactMethod.choices, blank=True
     )
@@ -227,8 +227,9 @@ class Case(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # Shown to the facilitators on the case page after an automatic move back.
-    alert = models.CharField(max_length=300, blank=True)
+    # Shown to the case team after an automatic move back, or when the conditions for
+    # contact stop holding: codes and ids (mend.cases.notices), worded when read.
+    alert = models.JSONField(default=dict, blank=True)
     # Optimistic concurrency: each write bumps it; a stale form is refused, not applied.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -287,6 +288,14 @@ class CaseAssignment(models.Model):
         return f"{self.user} ({self.get_role_display()})"
 
 
+class DecisionMethod(models.TextChoices):
+    """How a person told the program a decision (consent, withdrawal)."""
+
+    WRITTEN = "written", _("In writing")
+    VERBAL = "verbal", _("Verbally")
+    PORTAL = "portal", _("Through the participant portal")
+
+
 class Participant(models.Model):
     class Role(models.TextChoices):
         HARMED = "harmed", _("Harmed party")
@@ -313,13 +322,24 @@ class Participant(models.Model):
         related_name="supporters",
     )
     takes_part = models.BooleanField(_("will take part in the process"), default=True)
+    # Named by the referrer (shown back to them); people the program adds later are not.
+    named_in_referral = models.BooleanField(default=False)
+    # A volunteer asked to contact this person sees their contact details.
+    contact_by = models.ForeignKey(
+        USER,
+        verbose_name=_("contacted by (volunteer)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people_to_contact",
+    )
     # For responsible parties: what the referrer reported (None: not known yet).
     admits_responsibility = models.BooleanField(
         _("admits responsibility or the basic facts"), null=True, blank=True
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawal_method = models.CharField(max_length=20, blank=True)
+    withdrawal_method = models.CharField(max_length=20, choices=DecisionMethod.choices, blank=True)
     withdrawal_recorded_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -349,12 +369,11 @@ class ConsentEntry(models.Model):
 
     class Decision(models.TextChoices):
         GIVEN = "given", _("Given")
+        # Asked, and said no. "Not asked yet" is the absence of any entry.
+        DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    class Method(models.TextChoices):
-        WRITTEN = "written", _("In writing")
-        VERBAL = "verbal", _("Verbally")
-        PORTAL = "portal", _("Through the participant portal")
+    Method = DecisionMethod
 
     participant = models.ForeignKey(
         Participant, on_delete=models.CASCADE, related_name="consent_entries"
@@ -372,7 +391,9 @@ class ConsentEntry(models.Model):
     )
     method = models.CharField(_("how"), max_length=10, choices=Method.choices)
     decided_on = models.DateField(_("date"))
-    note = models.CharField(_("note"), max_length=500, blank=True)
+    note = EncryptedTextField(_("note"), blank=True)
+    # Written by withdraw_participant for every consent the person had given.
+    on_withdrawal = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -456,8 +477,8 @@ class EligibilityDecision(models.Model):
     passed = models.BooleanField()
     # criterion code -> met (bool), as the checklist stood when decided.
     answers = models.JSONField(default=dict)
-    reason = models.TextField(_("reason"))
-    override_justification = models.TextField(blank=True)
+    reason = EncryptedTextField(_("reason"))
+    override_justification = EncryptedTextField(blank=True)
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now_add=True)
 
@@ -498,6 +519,8 @@ class Note(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
     contact_outcome = models.CharField(max_length=15, choices=ContactOutcome.choices, blank=True)
     body = EncryptedTextField(_("note"), blank=True)
+    # For automatic notices: what happened, as codes and ids, worded when read.
+    notice = models.JSONField(default=dict, blank=True)
     # Restricted notes: only the lead facilitator and coordinators see them.
     restricted = models.BooleanField(_("restricted"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -515,7 +538,10 @@ class StageChange(models.Model):
     from_stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=12, choices=Stage.choices)
     by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
-    reason = models.CharField(max_length=500, blank=True)
+    # What the person who made the move wrote.
+    reason = EncryptedTextField(blank=True)
+    # Why the move was made for them (automatic moves, declines): codes and ids.
+    notice = models.JSONField(default=dict, blank=True)
     automatic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -525,3 +551,21 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} -> {self.to_stage}"
+
+
+class ReferralMessage(models.Model):
+    """Information the referrer added to their referral after sending it."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    body = EncryptedTextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message from the referrer")
+        verbose_name_plural = _("messages from the referrer")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["referral", "created_at"], name="referral_message")]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.created_at:%Y-%m-%d}"

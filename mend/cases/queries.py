@@ -15,9 +15,11 @@ from mend.cases.models import (
     Note,
     Participant,
     Referral,
+    RJOffer,
     SafetyAssessment,
 )
 from mend.cases.rules import CaseFacts
+from mend.cases.stages import ENDED, Stage
 from mend.programs.models import Membership
 
 
@@ -77,7 +79,7 @@ def participants_of(case: Case) -> list[Participant]:
 
 
 def case_facts(case: Case) -> CaseFacts:
-    """Load what the rules need in four queries, whatever the size of the case."""
+    """Load what the rules need in a fixed number of queries, whatever the size of the case."""
     participants = participants_of(case)
     ids = [p.pk for p in participants]
     consents: dict[int, list[ConsentEntry]] = defaultdict(list)
@@ -86,7 +88,16 @@ def case_facts(case: Case) -> CaseFacts:
     assessments: dict[int, list[SafetyAssessment]] = defaultdict(list)
     for assessment in SafetyAssessment.objects.filter(participant_id__in=ids):
         assessments[assessment.participant_id].append(assessment)
+    offers: dict[int, list[RJOffer]] = defaultdict(list)
+    for offer in RJOffer.objects.filter(participant_id__in=ids):
+        offers[offer.participant_id].append(offer)
     latest = EligibilityDecision.objects.filter(case=case).order_by("-decided_at", "-id").first()
+    lead_is_specialist = bool(
+        case.lead_facilitator_id
+        and Membership.objects.active()
+        .filter(program_id=case.program_id, user_id=case.lead_facilitator_id, is_specialist=True)
+        .exists()
+    )
     return CaseFacts(
         case,
         participants,
@@ -94,6 +105,8 @@ def case_facts(case: Case) -> CaseFacts:
         dict(assessments),
         timezone.localdate(),
         latest_override=latest.override_justification if latest and latest.passed else "",
+        offers=dict(offers),
+        lead_is_specialist=lead_is_specialist,
     )
 
 
@@ -116,3 +129,19 @@ def prefetch_case_list(cases: QuerySet[Case]) -> QuerySet[Case]:
             to_attr="parties",
         )
     )
+
+
+def with_follow_status(referrals: QuerySet[Referral], status: str) -> QuerySet[Referral]:
+    """Referrals whose status as told to the referrer (Referral.follow_status) is `status`."""
+    declined = Q(status=Referral.Status.DECLINED)
+    ended = Q(case__stage__in=ENDED)
+    running = Q(case__stage__in=[Stage.PROCESS, Stage.AGREEMENT])
+    if status == Referral.FollowStatus.DECLINED:
+        return referrals.filter(declined)
+    if status == Referral.FollowStatus.CLOSED:
+        return referrals.filter(ended).exclude(declined)
+    if status == Referral.FollowStatus.IN_PROGRESS:
+        return referrals.filter(running).exclude(declined)
+    if status in Referral.Status.values:
+        return referrals.filter(status=status).exclude(ended | running)
+    return referrals

@@ -1,7 +1,15 @@
-"""The practice rules, as pure functions over loaded objects.
+"""The practice rules, as pure functions over a case's loaded facts.
 
 The case page, the guards in services and the tests all ask these same functions, so what
-the user is shown as blocking is exactly what the service enforces.
+the user is shown as blocking is exactly what the service enforces. Each rule answers with
+`Notice`s (codes and ids), worded in the reader's language by `mend.cases.notices`.
+
+Two questions are asked of a case:
+- `what_blocks(facts, to)`: what stops it moving to `to`. The conditions add up along the
+  path: a case in the process must still meet what screening and contact required.
+- `what_no_longer_holds(facts)`: what has stopped holding in a stage where people are in
+  contact (preparation, the process, agreement and follow-up). The services act on it at
+  once: see `step_back_to`.
 """
 
 from __future__ import annotations
@@ -9,45 +17,62 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.utils.translation import gettext as _
-
+from mend.cases import registry
 from mend.cases.models import (
     Case,
     ConsentEntry,
     Participant,
+    RJOffer,
     SafetyAssessment,
 )
+from mend.cases.notices import Notice, Reading
 from mend.cases.stages import Stage
 from mend.programs.models import ConsentPurpose, OffenceCategory
-from mend.programs.practice import main_purpose_for_process
+from mend.programs.practice import main_purpose_for_process, purposes_for_process
+
+NOT_ASKED = "not_asked"
+GIVEN = ConsentEntry.Decision.GIVEN
+DECLINED = ConsentEntry.Decision.DECLINED
+WITHDRAWN = ConsentEntry.Decision.WITHDRAWN
+
+# Stages in which people are in contact with the program, and the conditions for being
+# there must keep holding.
+CONTACT_STAGES = frozenset({Stage.PREPARATION, Stage.PROCESS, Stage.AGREEMENT})
 
 
-def replay_ledger(entries: Iterable[ConsentEntry]) -> dict[tuple[str, bool], bool]:
-    """(purpose, given by a guardian?) -> consent given, from the latest entry of each."""
-    state: dict[tuple[str, bool], bool] = {}
-    for entry in sorted(entries, key=lambda e: (e.recorded_at, e.pk or 0)):
-        key = (entry.purpose, entry.guardian_id is not None)
-        state[key] = entry.decision == ConsentEntry.Decision.GIVEN
-    return state
+def latest_decision(entries: Iterable[ConsentEntry]) -> str:
+    """The state of one ledger (one purpose, one voice): the latest entry, or not asked."""
+    latest = max(entries, key=lambda e: (e.recorded_at, e.pk or 0), default=None)
+    return latest.decision if latest is not None else NOT_ASKED
 
 
 def has_consent(participant: Participant, purpose: str, entries: Iterable[ConsentEntry]) -> bool:
-    """Current consent for a purpose. A minor needs their own and a guardian's."""
-    state = replay_ledger(entries)
-    own = state.get((purpose, False), False)
+    """Current consent for a purpose. A minor needs their own and a guardian's.
+
+    `entries` are the participant's ledger; a guardian's entries count only when the
+    caller has kept those of the minor's own guardians (CaseFacts does).
+    """
+    entries = [e for e in entries if e.purpose == purpose]
+    own = latest_decision(e for e in entries if e.guardian_id is None)
+    if own != GIVEN:
+        return False
     if participant.person.is_minor:
-        return own and state.get((purpose, True), False)
-    return own
+        return latest_decision(e for e in entries if e.guardian_id is not None) == GIVEN
+    return True
 
 
 def current_assessment(
     assessments: Iterable[SafetyAssessment], validity_days: int, today: date
 ) -> SafetyAssessment | None:
     """The latest assessment, if still within the program's validity period."""
-    latest = max(assessments, key=lambda a: (a.assessed_on, a.pk or 0), default=None)
+    latest = latest_assessment(assessments)
     if latest is None or latest.assessed_on + timedelta(days=validity_days) < today:
         return None
     return latest
+
+
+def latest_assessment(assessments: Iterable[SafetyAssessment]) -> SafetyAssessment | None:
+    return max(assessments, key=lambda a: (a.assessed_on, a.pk or 0), default=None)
 
 
 def purpose_for_process(process: str) -> str:
@@ -55,7 +80,7 @@ def purpose_for_process(process: str) -> str:
 
 
 class CaseFacts:
-    """Everything the rules need about one case, loaded once."""
+    """Everything the rules need about one case, loaded once (see queries.case_facts)."""
 
     def __init__(
         self,
@@ -65,6 +90,8 @@ class CaseFacts:
         assessments: dict[int, list[SafetyAssessment]],
         today: date,
         latest_override: str = "",
+        offers: dict[int, list[RJOffer]] | None = None,
+        lead_is_specialist: bool = False,
     ) -> None:
         self.case = case
         self.participants = participants
@@ -72,19 +99,65 @@ class CaseFacts:
         self.assessments = assessments
         self.today = today
         self.latest_override = latest_override
+        self.offers = offers or {}
+        self.lead_is_specialist = lead_is_specialist
+
+    @property
+    def reading(self) -> Reading:
+        return Reading(self.case, {p.pk: str(p.person) for p in self.participants})
+
+    def say(self, notices: Iterable[Notice]) -> list[str]:
+        from mend.cases.notices import render_all
+
+        return render_all(notices, self.reading)
 
     def active(self, role: str | None = None) -> list[Participant]:
         return [p for p in self.participants if p.is_active and (role is None or p.role == role)]
 
-    def consent(self, participant: Participant, purpose: str) -> bool:
-        # A guardian's consent counts only while that guardian is still in the case.
-        active_guardians = {p.pk for p in self.active(Participant.Role.GUARDIAN)}
-        entries = [
+    def taking_part(self, role: str | None = None) -> list[Participant]:
+        return [p for p in self.active(role) if p.takes_part]
+
+    def guardians_of(self, participant: Participant) -> list[Participant]:
+        return [
+            p for p in self.active(Participant.Role.GUARDIAN) if p.supports_id == participant.pk
+        ]
+
+    def _ledger(self, participant: Participant, purpose: str) -> list[ConsentEntry]:
+        # A guardian's entry counts only while that guardian, the minor's own, is in the case.
+        own_guardians = {g.pk for g in self.guardians_of(participant)}
+        return [
             e
             for e in self.consents.get(participant.pk, [])
-            if e.guardian_id is None or e.guardian_id in active_guardians
+            if e.purpose == purpose and (e.guardian_id is None or e.guardian_id in own_guardians)
         ]
-        return has_consent(participant, purpose, entries)
+
+    def consent_state(self, participant: Participant, purpose: str) -> str:
+        """The person's own decision for a purpose: not_asked, given, declined, withdrawn."""
+        return latest_decision(e for e in self._ledger(participant, purpose) if not e.guardian_id)
+
+    def guardian_state(self, participant: Participant, purpose: str) -> str:
+        return latest_decision(e for e in self._ledger(participant, purpose) if e.guardian_id)
+
+    def consent(self, participant: Participant, purpose: str) -> bool:
+        return has_consent(participant, purpose, self._ledger(participant, purpose))
+
+    def consent_notice(self, participant: Participant, purpose: str) -> Notice | None:
+        """Why the person's consent for `purpose` is missing (None: it is given)."""
+        own = self.consent_state(participant, purpose)
+        if own != GIVEN:
+            return Notice("consent", participant.pk, purpose, own)
+        if participant.person.is_minor:
+            guardian = self.guardian_state(participant, purpose)
+            if guardian != GIVEN:
+                return Notice("consent", participant.pk, purpose, f"guardian_{guardian}")
+        return None
+
+    def refused(self, participant: Participant, purpose: str) -> Notice | None:
+        """The person (or a minor's guardian) said no: declined or withdrew."""
+        notice = self.consent_notice(participant, purpose)
+        if notice is not None and notice.state.removeprefix("guardian_") in (DECLINED, WITHDRAWN):
+            return notice
+        return None
 
     def assessment(self, participant: Participant) -> SafetyAssessment | None:
         return current_assessment(
@@ -93,86 +166,148 @@ class CaseFacts:
             self.today,
         )
 
-    def guardians_of(self, participant: Participant) -> list[Participant]:
-        return [
-            p for p in self.active(Participant.Role.GUARDIAN) if p.supports_id == participant.pk
-        ]
-
-    def taking_part(self) -> list[Participant]:
-        return [p for p in self.active() if p.takes_part]
+    def offered(self, participant: Participant) -> bool:
+        return bool(self.offers.get(participant.pk))
 
 
-def what_blocks(facts: CaseFacts, to: str) -> list[str]:
-    """Plain sentences saying why the case cannot move to `to` yet (empty: it can)."""
+# --- Conditions for each step ---------------------------------------------------------
+
+
+def _screening_done(facts: CaseFacts) -> list[Notice]:
+    """What accepting a referral needs, and every later stage still needs."""
     case = facts.case
-    blockers: list[str] = []
-    harmed = facts.active(Participant.Role.HARMED)
-    responsible = facts.active(Participant.Role.RESPONSIBLE)
-    if to == Stage.CONTACT:
-        if case.eligibility != Case.Eligibility.PASSED:
-            blockers.append(_("Eligibility has not been confirmed."))
-        handling = case.offence_category.handling
-        if handling != OffenceCategory.Handling.ELIGIBLE and not facts.latest_override:
-            blockers.append(
-                _(
-                    "The offence category is “%(category)s” (%(handling)s): a coordinator "
-                    "must override with a written justification."
-                )
-                % {
-                    "category": _(case.offence_category.label),
-                    "handling": case.offence_category.get_handling_display(),
-                }
-            )
-        if not case.lead_facilitator_id:
-            blockers.append(_("No lead facilitator is assigned."))
-    if to in (Stage.PREPARATION, Stage.PROCESS):
-        for party in harmed + responsible:
-            if party.person.is_minor and not facts.guardians_of(party):
-                blockers.append(
-                    _("%(name)s is under 18 and has no parent or guardian in the case.")
-                    % {"name": party.person}
-                )
-    if to == Stage.PREPARATION:
-        for party in harmed + responsible:
-            if not facts.consent(party, ConsentPurpose.CONTACT):
-                blockers.append(
-                    _("%(name)s has not consented to be contacted.") % {"name": party.person}
-                )
-    if to == Stage.PROCESS:
-        if case.eligibility != Case.Eligibility.PASSED:
-            blockers.append(_("Eligibility has not been confirmed."))
-        if not harmed:
-            blockers.append(_("There is no harmed party taking part."))
-        if not responsible:
-            blockers.append(_("There is no responsible party taking part."))
-        if not case.planned_process:
-            blockers.append(_("The restorative process has not been chosen."))
-        else:
-            purpose = purpose_for_process(case.planned_process)
-            label = ConsentPurpose(purpose).label
-            for party in harmed + responsible:
-                if not facts.consent(party, purpose):
-                    blockers.append(
-                        _("%(name)s has not consented %(purpose)s.")
-                        % {"name": party.person, "purpose": str(label).lower()}
-                    )
+    notices = []
+    if case.eligibility != Case.Eligibility.PASSED:
+        notices.append(Notice("eligibility"))
+    handling = case.offence_category.handling
+    if handling != OffenceCategory.Handling.ELIGIBLE and not facts.latest_override:
+        notices.append(Notice("category_override"))
+    if not case.lead_facilitator_id:
+        notices.append(Notice("no_lead"))
+    elif handling == OffenceCategory.Handling.SPECIALIST_ONLY and not facts.lead_is_specialist:
+        notices.append(Notice("lead_not_specialist"))
+    return notices
+
+
+def _guardians(facts: CaseFacts, people: Iterable[Participant]) -> list[Notice]:
+    return [
+        Notice("minor_without_guardian", p.pk)
+        for p in people
+        if p.role != Participant.Role.GUARDIAN and p.person.is_minor and not facts.guardians_of(p)
+    ]
+
+
+def _contact_made(facts: CaseFacts) -> list[Notice]:
+    """What preparation needs: offers made, and everyone taking part agreed to contact."""
+    notices = [
+        Notice("not_offered", p.pk)
+        for p in facts.active(Participant.Role.HARMED)
+        if not facts.offered(p)
+    ]
+    notices += _guardians(facts, facts.taking_part())
+    for participant in facts.taking_part():
+        notice = facts.consent_notice(participant, ConsentPurpose.CONTACT)
+        if notice is not None:
+            notices.append(notice)
+    return notices
+
+
+def _prepared(facts: CaseFacts) -> list[Notice]:
+    """What the restorative process needs, from everyone taking part in it."""
+    case = facts.case
+    notices = []
+    if not facts.taking_part(Participant.Role.HARMED):
+        notices.append(Notice("no_harmed"))
+    if not facts.taking_part(Participant.Role.RESPONSIBLE):
+        notices.append(Notice("no_responsible"))
+    process = case.planned_process
+    if not process:
+        notices.append(Notice("no_process"))
+    elif process not in case.program.process_types:
+        notices.append(Notice("process_not_offered", value=process))
+    purposes = purposes_for_process(process) if process else (ConsentPurpose.CONTACT,)
+    for participant in facts.taking_part():
+        for purpose in purposes:
+            notice = facts.consent_notice(participant, purpose)
+            if notice is not None:
+                notices.append(notice)
+    for participant in facts.taking_part():
+        assessment = facts.assessment(participant)
+        if assessment is None:
+            notices.append(Notice("no_assessment", participant.pk))
+        elif not assessment.is_positive:
+            notices.append(Notice("not_suitable", participant.pk))
+    return notices
+
+
+# The conditions of each stage, in the order a case meets them.
+_STEPS = {
+    Stage.CONTACT: (_screening_done,),
+    Stage.PREPARATION: (_screening_done, _contact_made),
+    Stage.PROCESS: (_screening_done, _contact_made, _prepared),
+    Stage.AGREEMENT: (_screening_done, _contact_made, _prepared),
+}
+
+
+def _unique(notices: Iterable[Notice]) -> list[Notice]:
+    return list(dict.fromkeys(notices))
+
+
+def what_blocks(facts: CaseFacts, to: str) -> list[Notice]:
+    """Why the case cannot move to `to` yet (empty: it can)."""
+    notices = [n for step in _STEPS.get(Stage(to), ()) for n in step(facts)]
+    notices += registry.stage_conditions(facts, to)
+    return _unique(notices)
+
+
+def what_no_longer_holds(facts: CaseFacts, stage: str | None = None) -> list[Notice]:
+    """What has stopped holding in a stage where people are in contact ([] elsewhere)."""
+    stage = stage or facts.case.stage
+    if stage == Stage.PREPARATION:
+        parties = [p for p in facts.taking_part() if p.is_party]
+        notices = _guardians(facts, parties)
+        for party in parties:
+            notice = facts.consent_notice(party, ConsentPurpose.CONTACT)
+            if notice is not None:
+                notices.append(notice)
+        return _unique(notices)
+    if stage == Stage.PROCESS:
+        return what_blocks(facts, Stage.PROCESS)
+    if stage == Stage.AGREEMENT:
+        # The agreement stands; what matters now is that nobody is brought back into
+        # contact against a refusal or a safety concern.
+        notices = []
+        purposes = purposes_for_process(facts.case.planned_process or "")
         for participant in facts.taking_part():
-            assessment = facts.assessment(participant)
-            if assessment is None:
-                blockers.append(
-                    _("%(name)s has no current safety assessment.") % {"name": participant.person}
-                )
-            elif not assessment.is_positive:
-                blockers.append(
-                    _("%(name)s's current safety assessment says not suitable.")
-                    % {"name": participant.person}
-                )
-    return blockers
+            for purpose in purposes:
+                refusal = facts.refused(participant, purpose)
+                if refusal is not None:
+                    notices.append(refusal)
+            latest = latest_assessment(facts.assessments.get(participant.pk, []))
+            if latest is not None and not latest.is_positive:
+                notices.append(Notice("not_suitable", participant.pk))
+        return _unique(notices)
+    return []
 
 
-def must_leave_process(facts: CaseFacts) -> str:
-    """Why a case in Restorative process can no longer stay there ('' if it can)."""
-    if facts.case.stage != Stage.PROCESS:
-        return ""
-    blockers = what_blocks(facts, Stage.PROCESS)
-    return blockers[0] if blockers else ""
+def step_back_to(facts: CaseFacts) -> str | None:
+    """Where a case whose conditions no longer hold goes (None: it stays and warns)."""
+    stage = facts.case.stage
+    if stage == Stage.PROCESS:
+        if what_no_longer_holds(facts, Stage.PREPARATION):
+            return Stage.CONTACT
+        return Stage.PREPARATION
+    if stage == Stage.PREPARATION:
+        return Stage.CONTACT
+    return None
+
+
+def may_contact(facts: CaseFacts, participant: Participant) -> Notice | None:
+    """Whether the program may contact this person (None: it may).
+
+    Before anyone has asked, contact is how consent is sought; once the person (or a
+    minor's guardian) declined or withdrew consent to be contacted, contact stops.
+    """
+    if not participant.is_active:
+        return Notice("withdrawn", participant.pk)
+    return facts.refused(participant, ConsentPurpose.CONTACT)

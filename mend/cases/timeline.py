@@ -17,9 +17,11 @@ from mend.cases.models import (
     EligibilityDecision,
     Note,
     Participant,
+    ReferralMessage,
     RJOffer,
     SafetyAssessment,
 )
+from mend.cases.notices import Reading, render_alert, render_move
 from mend.cases.stages import Stage
 from mend.core.models import AuditEvent
 from mend.programs.models import ConsentPurpose
@@ -55,6 +57,13 @@ def _name(user: Any) -> str:
 
 def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[Entry]:
     entries: list[Entry] = []
+    reading = Reading(
+        case,
+        {
+            p.pk: str(p.person)
+            for p in Participant.objects.filter(case=case).select_related("person")
+        },
+    )
     for change in case.stage_changes.select_related("by"):
         if not change.from_stage:
             title = _("Referral received")
@@ -68,7 +77,7 @@ def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[En
                 "move",
                 title,
                 _name(change.by),
-                change.reason,
+                render_move(change.notice, reading) if change.notice else change.reason,
                 automatic=change.automatic,
             )
         )
@@ -87,7 +96,7 @@ def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[En
                 note.kind,
                 title,
                 _name(note.author),
-                note.body,
+                render_alert(note.notice, reading) if note.notice else note.body,
                 restricted=note.restricted,
                 automatic=note.kind == Note.Kind.SYSTEM,
             )
@@ -107,8 +116,9 @@ def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[En
             title += " " + _("(by %(guardian)s, parent or guardian)") % {
                 "guardian": consent.guardian.person
             }
+        text = _("On withdrawing from the case.") if consent.on_withdrawal else consent.note
         entries.append(
-            Entry(consent.recorded_at, "consent", title, _name(consent.recorded_by), consent.note)
+            Entry(consent.recorded_at, "consent", title, _name(consent.recorded_by), text)
         )
     for assessment in SafetyAssessment.objects.filter(participant__in=participants).select_related(
         "participant__person", "assessor"
@@ -168,6 +178,18 @@ def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[En
                 % {"name": participant.person, "method": str(method).lower()},
                 _name(participant.withdrawal_recorded_by),
                 participant.withdrawal_reason,
+            )
+        )
+    for message in ReferralMessage.objects.filter(referral_id=case.referral_id).select_related(
+        "author"
+    ):
+        entries.append(
+            Entry(
+                message.created_at,
+                "referral_message",
+                _("The referrer added information"),
+                _name(message.author),
+                message.body,
             )
         )
     for event in AuditEvent.objects.filter(

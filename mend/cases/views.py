@@ -11,13 +11,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mend.accounts.models import User
 from mend.cases import services
-from mend.cases.actions import ACTIONS
+from mend.cases.case_views import attach
 from mend.cases.forms import (
+    CASE_SORTS,
     CaseFilterForm,
     HarmedFormSet,
     ReferralForm,
@@ -25,21 +28,15 @@ from mend.cases.forms import (
     matching_people,
     party_details,
 )
-from mend.cases.models import Case, Participant, Person, Referral
+from mend.cases.models import Participant, Person, Referral
+from mend.cases.needs import cases_needing, mine
 from mend.cases.queries import (
-    case_facts,
     cases_visible_to,
-    get_case_for,
-    get_referral_for,
-    notes_visible_to,
     prefetch_case_list,
-    referrals_visible_to,
 )
-from mend.cases.rules import what_blocks
-from mend.cases.stages import ENDED, MAIN_PATH, NEXT, Stage
-from mend.cases.timeline import timeline_for
+from mend.cases.stages import ENDED
+from mend.core import submissions
 from mend.core.filters import within_dates
-from mend.core.models import AuditEvent
 from mend.programs.access import program_view
 from mend.programs.models import Membership
 
@@ -87,7 +84,10 @@ def _with_another_form(data: Any, prefix: str) -> Any:
     """The submitted data with one more (blank) form in the named formset."""
     data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
-    data[key] = str(min(int(data.get(key) or 1) + 1, 10))
+    raw = str(data.get(key) or "1").strip()
+    # A count that is not a small number (anyone can send one) counts as one form.
+    count = int(raw) if raw.isdigit() and len(raw) < 4 else 1
+    data[key] = str(min(max(count, 1) + 1, 10))
     return data
 
 
@@ -103,8 +103,10 @@ def new_referral(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = ReferralForm(data, membership=membership)
     harmed = HarmedFormSet(data, prefix="harmed")
     responsible = ResponsibleFormSet(data, prefix="responsible")
-    has_duplicates = _offer_duplicates(harmed, program_id) | _offer_duplicates(
-        responsible, program_id
+    # Whether someone is already known to the program is for screening staff to see,
+    # never for a referrer: it would tell an officer about other agencies' cases.
+    has_duplicates = membership.can("referrals.screen") and (
+        _offer_duplicates(harmed, program_id) | _offer_duplicates(responsible, program_id)
     )
     ask_duplicates = False
     if data is not None and not adding:
@@ -119,19 +121,11 @@ def new_referral(request: HttpRequest, membership: Membership) -> HttpResponse:
                 ),
             )
         elif valid:
-            referral = _submit(request, membership, form, harmed, responsible)
-            if referral is not None:
-                messages.success(
-                    request,
-                    _("Referral received. Its reference is %(reference)s.")
-                    % {"reference": referral.case.reference},
-                )
-                if membership.can("cases.view_all"):
-                    return redirect(referral.case)
-                return redirect("cases:referral_detail", referral.pk)
+            sent = _submit(request, membership, form, harmed, responsible)
+            if sent is not None:
+                return sent
     elif data is None:
-        user = _user(request)
-        form.initial.update(referrer_name=user.display_name, referrer_email=user.email)
+        _prefill(form, membership, _user(request))
     has_errors = not adding and bool(
         form.errors or harmed.total_error_count() or responsible.total_error_count()
     )
@@ -148,69 +142,78 @@ def new_referral(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
+def _prefill(form: ReferralForm, membership: Membership, user: User) -> None:
+    """A referrer refers as themselves: their name, and the phone and badge number they
+    gave last time. Staff taking a referral for a caller start from empty fields."""
+    if membership.can("referrals.screen"):
+        return
+    last = (
+        Referral.objects.filter(program_id=membership.program_id, submitted_by=user)
+        .order_by("-created_at")
+        .first()
+    )
+    form.initial.update(
+        referrer_name=user.display_name,
+        referrer_email=last.referrer_email if last and last.referrer_email else user.email,
+        referrer_phone=last.referrer_phone if last else "",
+        referrer_staff_id=last.referrer_staff_id if last else "",
+    )
+
+
 def _submit(
     request: HttpRequest, membership: Membership, form: Any, harmed: Any, responsible: Any
-) -> Referral | None:
+) -> HttpResponse | None:
+    """Send the referral once, however many times the form arrives."""
+    token = form.cleaned_data["submission"]
+    try:
+        with transaction.atomic():
+            if not submissions.claim(token, user=_user(request)):
+                messages.info(request, _("This referral was already sent."))
+                return redirect(submissions.earlier_result(token) or "cases:referral_list")
+            referral = _send(request, membership, form, harmed, responsible)
+            target = (
+                referral.case.get_absolute_url()
+                if membership.can("cases.view_all")
+                else reverse("cases:referral_detail", args=[referral.pk])
+            )
+            submissions.remember_result(token, target)
+    except ValidationError as error:
+        attach(form, error)
+        return None
+    messages.success(
+        request,
+        _("Referral received. Its reference is %(reference)s.")
+        % {"reference": referral.case.reference},
+    )
+    return redirect(target)
+
+
+def _send(
+    request: HttpRequest, membership: Membership, form: Any, harmed: Any, responsible: Any
+) -> Referral:
     program_id = membership.program_id
     data = form.cleaned_data
     agency = membership.agency if membership.agency_id else data.get("agency")
-    try:
-        return services.submit_referral(
-            program=membership.program,
-            agency=agency,
-            by=_user(request),
-            referrer=services.ReferrerDetails(
-                name=data["referrer_name"],
-                email=data["referrer_email"],
-                phone=data["referrer_phone"],
-                staff_id=data["referrer_staff_id"],
-            ),
-            details=services.ReferralDetails(
-                incident_reference=data["incident_reference"],
-                incident_date=data["incident_date"],
-                offence_category=data["offence_category"],
-                justice_stage=data["justice_stage"],
-                summary=data["summary"],
-                harmed=[_party(f, program_id) for f in harmed.filled()],
-                responsible=[_party(f, program_id) for f in responsible.filled()],
-            ),
-        )
-    except ValidationError as error:
-        _attach(form, error)
-        return None
-
-
-@program_view()
-def referral_list(request: HttpRequest, membership: Membership) -> HttpResponse:
-    if not (membership.can("referrals.screen") or membership.can("referrals.follow_own")):
-        raise Http404
-    referrals = (
-        referrals_visible_to(membership)
-        .select_related("offence_category", "agency", "case")
-        .order_by("-created_at")
+    return services.submit_referral(
+        program=membership.program,
+        agency=agency,
+        by=_user(request),
+        referrer=services.ReferrerDetails(
+            name=data["referrer_name"],
+            email=data["referrer_email"],
+            phone=data["referrer_phone"],
+            staff_id=data["referrer_staff_id"],
+        ),
+        details=services.ReferralDetails(
+            incident_reference=data["incident_reference"],
+            incident_date=data["incident_date"],
+            offence_category=data["offence_category"],
+            justice_stage=data["justice_stage"],
+            summary=data["summary"],
+            harmed=[_party(f, program_id) for f in harmed.filled()],
+            responsible=[_party(f, program_id) for f in responsible.filled()],
+        ),
     )
-    status = request.GET.get("status", "")
-    if status in Referral.Status.values:
-        referrals = referrals.filter(status=status)
-    page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "cases/referral_list.html",
-        {
-            "page": page,
-            "statuses": Referral.Status.choices,
-            "status": status,
-            "query": f"status={status}" if status else "",
-        },
-    )
-
-
-@program_view()
-def referral_detail(request: HttpRequest, membership: Membership, referral_id: int) -> HttpResponse:
-    referral = get_referral_for(membership, referral_id)
-    if membership.can("cases.view_all"):
-        return redirect(referral.case)
-    return render(request, "cases/referral_detail.html", {"referral": referral})
 
 
 # --- Cases -----------------------------------------------------------------------------
@@ -237,158 +240,47 @@ def case_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         if data["offence_category"]:
             cases = cases.filter(offence_category=data["offence_category"])
         cases = within_dates(cases, "created_at", data["since"], data["until"])
-    page = Paginator(prefetch_case_list(cases.order_by("-created_at")), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+        if data["needs"]:
+            cases = cases_needing(
+                cases,
+                data["needs"],
+                membership.program.assessment_validity_days,
+                timezone.localdate(),
+            )
+        if data["mine"]:
+            cases = mine(cases, membership.user_id)
+        if data["open"]:
+            cases = cases.exclude(stage__in=ENDED)
+    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
+    ordered = cases.order_by(*CASE_SORTS.get(sort, CASE_SORTS["-referred"]))
+    page = Paginator(prefetch_case_list(ordered), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "pages": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "query": query.urlencode(),
+            "columns": _sortable_columns(request, sort or "-referred"),
+        },
         status=400 if form.errors else 200,
     )
 
 
-def _step_indicator(case: Case) -> list[dict[str, Any]]:
-    """The main path, with the steps the case actually went through marked complete."""
-    stage = case.paused_from if case.stage == Stage.PAUSED else case.stage
-    reached = MAIN_PATH.index(Stage(stage)) if stage in MAIN_PATH else 0
-    if stage in ENDED:
-        # An ended case completed only the steps before the one it ended from.
-        last = case.stage_changes.order_by("-created_at", "-id").first()
-        before = last.from_stage if last else Stage.REFERRAL
-        if before == Stage.PAUSED:
-            before = Stage.PREPARATION
-        reached = MAIN_PATH.index(Stage(before)) + 1 if before in MAIN_PATH else 0
-    steps = []
-    for i, step in enumerate(MAIN_PATH):
-        if stage in ENDED and step == Stage.CLOSED:
-            state = "current"
-        elif i < reached:
-            state = "complete"
-        elif i == reached and stage not in ENDED:
-            state = "current"
-        else:
-            state = ""
-        steps.append({"label": step.label, "state": state})
-    return steps
-
-
-@program_view()
-def case_detail(request: HttpRequest, membership: Membership, reference: str) -> HttpResponse:
-    case = get_case_for(membership, reference)
-    user = _user(request)
-    services.record_case_view(case=case, by=user)
-    facts = case_facts(case)
-    next_stage = NEXT.get(case.stage)
-    blockers = what_blocks(facts, next_stage) if next_stage else []
-    # In the process, the conditions for being there must still hold (time can end them).
-    no_longer_safe = what_blocks(facts, Stage.PROCESS) if case.stage == Stage.PROCESS else []
-    actions = [a for a in ACTIONS.values() if a.allowed(case, membership)]
-    rows = []
-    for participant in facts.participants:
-        assessment = facts.assessment(participant)
-        rows.append(
-            {
-                "participant": participant,
-                "consents": [
-                    (purpose, facts.consent(participant, purpose))
-                    for purpose in case.program.consent_purposes
-                ],
-                "assessment": assessment,
-                "minor": participant.person.is_minor,
-            }
-        )
-    return render(
-        request,
-        "cases/case_detail.html",
-        {
-            "case": case,
-            "steps": _step_indicator(case),
-            "next_stage": Stage(next_stage).label if next_stage else "",
-            "next_stage_code": next_stage or "",
-            "blockers": blockers,
-            "no_longer_safe": no_longer_safe,
-            "participants": rows,
-            "primary_actions": [a for a in actions if a.primary],
-            "other_actions": [a for a in actions if not a.primary],
-            "timeline": timeline_for(case, notes_visible_to(membership, case)),
-            "team": case.assignments.select_related("user"),
-            "can_see_access": membership.can("cases.view_access_log"),
-            # Contact details are for the people who contact participants, nobody else.
-            "can_see_contact": membership.can("cases.work"),
-        },
-    )
-
-
-@program_view()
-@require_http_methods(["GET", "POST"])
-def case_action(
-    request: HttpRequest, membership: Membership, reference: str, action: str
-) -> HttpResponse:
-    case = get_case_for(membership, reference)
-    spec = ACTIONS.get(action)
-    if spec is None:
-        raise Http404
-    if not spec.allowed(case, membership):
-        messages.error(request, _("That is not possible for this case now."))
-        return redirect(case)
-    form = spec.form(request.POST if request.method == "POST" else None, case=case)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    message = spec.handler(form, case, _user(request))
-            except services.StaleCase as error:
-                form.add_error(None, " ".join(error.messages))
-                status = 409
-            except services.CaseRuleError as error:
-                for sentence in error.messages:
-                    form.add_error(None, sentence)
-                status = 409
-            except ValidationError as error:
-                _attach(form, error)
-                status = 400
-            else:
-                messages.success(request, message)
-                return redirect(case)
-        else:
-            status = 400
-    next_stage = NEXT.get(case.stage) if action == "forward" else None
-    return render(
-        request,
-        "cases/case_action.html",
-        {
-            "case": case,
-            "action": spec,
-            "form": form,
-            "title": (
-                _("Move to %(stage)s") % {"stage": Stage(next_stage).label}
-                if next_stage
-                else spec.label
-            ),
-        },
-        status=status,
-    )
-
-
-def _attach(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-@program_view("cases.view_access_log")
-def case_access(request: HttpRequest, membership: Membership, reference: str) -> HttpResponse:
-    case = get_case_for(membership, reference)
-    views = AuditEvent.objects.filter(
-        object_type="cases.case", object_id=str(case.pk), action="case.viewed"
-    ).order_by("-occurred_at", "-id")
-    page = Paginator(views, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/case_access.html", {"case": case, "page": page})
+def _sortable_columns(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the link that sorts by it, and its aria-sort state."""
+    columns = {}
+    for key in ("reference", "stage", "lead", "referred"):
+        query = request.GET.copy()
+        query.pop("page", None)
+        descending = sort == f"-{key}"
+        query["sort"] = key if descending else f"-{key}"
+        if sort != key and not descending:
+            # First click: oldest or A first for names, newest first for dates.
+            query["sort"] = f"-{key}" if key == "referred" else key
+        state = "descending" if descending else ("ascending" if sort == key else "none")
+        columns[key] = {"url": f"?{query.urlencode()}", "state": state}
+    return columns

@@ -28,6 +28,8 @@ class Panel:
     total: int = 0
     empty: str | Promise = ""
     more_url: str = ""
+    # How many rows "See all" leads to, when it lists them differently (cases, not people).
+    more_count: int = 0
 
 
 PanelSource = Callable[["Membership"], list[Panel]]

@@ -50,6 +50,12 @@ class StyledFormMixin:
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
+        errors = getattr(self, "_errors", None) or {}
+        for name in [n for n in errors if n in self.fields and self.fields[n].widget.is_hidden]:
+            # Nobody can see or fix a hidden field: say it at the top of the form instead.
+            for message in errors.pop(name):
+                if message not in errors.get("__all__", []):
+                    self.add_error(None, message)  # type: ignore[attr-defined]
         for name in getattr(self, "errors", {}):
             if name in self.fields:
                 bound = self[name]

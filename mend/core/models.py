@@ -85,3 +85,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events are append-only.")
+
+
+class SentForm(models.Model):
+    """A form that has been acted on, by its one-time token, so a second send of the same
+    form (a double click, a browser retry) is recognised instead of saved twice."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    # Where the first send led, so the second can go to the same place.
+    result_url = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.token

@@ -69,6 +69,8 @@ def load() -> DemoContext:
                 program=program,
                 role=role,
                 agency=context.agencies[agency_name] if agency_name else None,
+                # The demo facilitator leads the specialist-only cases (domestic abuse...).
+                is_specialist=username == "facilitator",
                 by=None,
             )
         context.users[username] = user

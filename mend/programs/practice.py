@@ -80,7 +80,7 @@ NEEDED_FOR: dict[str, tuple[Promise, ...]] = {
 
 def purposes_needed_by(process_types: list[str]) -> set[str]:
     """Every consent purpose that the offered processes need."""
-    needed = set(ALWAYS_NEEDED)
+    needed: set[str] = set(ALWAYS_NEEDED)
     for process in process_types:
         needed.update(purposes_for_process(process))
     return needed

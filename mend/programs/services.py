@@ -125,6 +125,7 @@ def grant_membership(
     by: User | None,
     agency: Agency | None = None,
     expires_on: date | None = None,
+    is_specialist: bool = False,
 ) -> Membership:
     """Give someone a role in a program, replacing any current role they hold there."""
     current = (
@@ -136,7 +137,12 @@ def grant_membership(
         current.ended_at = timezone.now()
         current.save(update_fields=["ended_at"])
     membership = Membership(
-        user=user, program=program, role=role, agency=agency, expires_on=expires_on
+        user=user,
+        program=program,
+        role=role,
+        agency=agency,
+        expires_on=expires_on,
+        is_specialist=is_specialist,
     )
     _validate_membership(membership)
     membership.save()

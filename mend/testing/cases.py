@@ -9,6 +9,8 @@ from django.utils import timezone
 from mend.accounts.models import User
 from mend.cases import services
 from mend.cases.models import Case, ConsentEntry, Participant, SafetyAssessment
+from mend.cases.queries import case_facts
+from mend.cases.rules import GIVEN
 from mend.cases.stages import Stage
 from mend.programs.models import ConsentPurpose, ProcessType, Program
 from mend.testing.personas import World
@@ -66,6 +68,21 @@ def submit(
     return referral.case
 
 
+def make_specialist(world: World, persona: str = "facilitator") -> None:
+    """Mark a persona's membership as a specialist (who may lead specialist-only cases)."""
+    from mend.programs.services import grant_membership
+
+    membership = world.program.memberships.get(user=world[persona], ended_at__isnull=True)
+    grant_membership(
+        user=world[persona],
+        program=world.program,
+        role=membership.role,
+        agency=membership.agency,
+        is_specialist=True,
+        by=None,
+    )
+
+
 def parties(case: Case, role: str | None = None) -> list[Participant]:
     people = case.participants.select_related("person").order_by("id")
     return list(people.filter(role=role) if role else people)
@@ -73,7 +90,7 @@ def parties(case: Case, role: str | None = None) -> list[Participant]:
 
 def screen(world: World, case: Case, *, passed: bool = True, override: str = "") -> Case:
     by = world["coordinator"]
-    services.move_case(case=case, to=Stage.SCREENING, by=by)
+    services.move_case(case=case, to=Stage.SCREENING, by=by, expected_version=None)
     codes = case.program.eligibility_criteria.values_list("code", flat=True)
     services.decide_eligibility(
         case=case,
@@ -81,26 +98,37 @@ def screen(world: World, case: Case, *, passed: bool = True, override: str = "")
         reason="Checked with the referrer.",
         override_justification=override,
         by=by,
+        expected_version=None,
     )
     services.assign_team(
-        case=case, lead=world["facilitator"], co_facilitators=[], volunteers=[], by=by
+        case=case,
+        lead=world["facilitator"],
+        co_facilitators=[],
+        volunteers=[],
+        by=by,
+        expected_version=None,
     )
     return case
 
 
 def consent_all(world: World, case: Case, *purposes: str) -> None:
-    for participant in parties(case):
-        if not participant.is_active:
+    """Everyone taking part gives their own consent for each purpose (a harmed party's
+    first consent to be contacted records the offer made by phone today)."""
+    facts = case_facts(case)
+    for participant in facts.taking_part():
+        todo = [p for p in purposes if facts.consent_state(participant, p) != GIVEN]
+        if not todo:
             continue
-        for purpose in purposes:
-            services.record_consent(
-                participant=participant,
-                purpose=purpose,
-                decision=ConsentEntry.Decision.GIVEN,
-                method=ConsentEntry.Method.WRITTEN,
-                decided_on=timezone.localdate(),
-                by=world["facilitator"],
-            )
+        offered = participant.offers.exists()
+        services.record_consents(
+            participant=participant,
+            decisions=dict.fromkeys(todo, ConsentEntry.Decision.GIVEN),
+            method=ConsentEntry.Method.WRITTEN,
+            decided_on=timezone.localdate(),
+            by=world["facilitator"],
+            offer=None if offered else services.OfferDetails(timezone.localdate(), "phone"),
+            expected_version=None,
+        )
 
 
 def assess_all(world: World, case: Case, result: str = SafetyAssessment.Result.SUITABLE) -> None:
@@ -113,6 +141,7 @@ def assess_all(world: World, case: Case, result: str = SafetyAssessment.Result.S
                 answers={"risk_of_harm": "Low."},
                 conditions="Support worker present." if result == "with_conditions" else "",
                 by=world["facilitator"],
+                expected_version=None,
             )
 
 
@@ -125,18 +154,18 @@ def to_stage(world: World, case: Case, stage: str) -> Case:
         screen(world, case)
     if stage == Stage.SCREENING:
         return case
-    services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
+    services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"], expected_version=None)
     if stage == Stage.CONTACT:
         return case
     consent_all(world, case, ConsentPurpose.CONTACT)
-    services.move_case(case=case, to=Stage.PREPARATION, by=by)
+    services.move_case(case=case, to=Stage.PREPARATION, by=by, expected_version=None)
     if stage == Stage.PREPARATION:
         return case
     consent_all(world, case, ConsentPurpose.FACE_TO_FACE)
     assess_all(world, case)
-    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=by)
-    services.move_case(case=case, to=Stage.PROCESS, by=by)
+    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=by, expected_version=None)
+    services.move_case(case=case, to=Stage.PROCESS, by=by, expected_version=None)
     if stage == Stage.PROCESS:
         return case
-    services.move_case(case=case, to=Stage.AGREEMENT, by=by)
+    services.move_case(case=case, to=Stage.AGREEMENT, by=by, expected_version=None)
     return case

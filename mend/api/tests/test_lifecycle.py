@@ -66,7 +66,10 @@ def test_the_status_follows_the_case_through_its_lifecycle(world: World, partner
         lambda: to_stage(world, case, Stage.CONTACT),
         lambda: _into_process(world, case),
         lambda: services.close_case(
-            case=case, outcome=Outcome.COMPLETED_WITH_AGREEMENT, by=world["facilitator"]
+            case=case,
+            outcome=Outcome.COMPLETED_WITH_AGREEMENT,
+            by=world["facilitator"],
+            expected_version=None,
         ),
     ]
     for move in moves:
@@ -89,23 +92,26 @@ def test_the_status_follows_the_case_through_its_lifecycle(world: World, partner
 def _into_process(world: World, case: Case) -> None:
     by = world["facilitator"]
     consent_all(world, case, ConsentPurpose.CONTACT)
-    services.move_case(case=case, to=Stage.PREPARATION, by=by)
+    services.move_case(case=case, to=Stage.PREPARATION, by=by, expected_version=None)
     consent_all(world, case, ConsentPurpose.FACE_TO_FACE)
     assess_all(world, case)
-    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=by)
-    services.move_case(case=case, to=Stage.PROCESS, by=by)
+    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=by, expected_version=None)
+    services.move_case(case=case, to=Stage.PROCESS, by=by, expected_version=None)
 
 
 def test_a_declined_referral_reports_the_reason_code(world: World, partner: Partner) -> None:
     created = partner.send(referral_body()).json()
     case = Case.objects.get(referral_id=created["id"])
-    services.move_case(case=case, to=Stage.SCREENING, by=world["coordinator"])
+    services.move_case(
+        case=case, to=Stage.SCREENING, by=world["coordinator"], expected_version=None
+    )
 
     services.decline_referral(
         case=case,
         reason=Referral.DeclineReason.EXCLUDED_OFFENCE,
         note="Staff-only reasoning that partners never see.",
         by=world["coordinator"],
+        expected_version=None,
     )
 
     status = status_of(partner, created["id"])

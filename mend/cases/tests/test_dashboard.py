@@ -54,6 +54,7 @@ def test_rj_offer_is_due_until_recorded_and_overdue_after_the_deadline(
         channel="phone",
         response="considering",
         by=world["coordinator"],
+        expected_version=None,
     )
     assert case.reference not in panel(client, "offers_due")
 

@@ -12,12 +12,15 @@ from django.utils import timezone
 
 from mend.cases import services
 from mend.cases.models import Case, ConsentEntry, Participant, Referral, SafetyAssessment
+from mend.cases.notices import render_alert
+from mend.cases.queries import case_facts
 from mend.cases.stages import OPEN, Outcome, Stage
 from mend.core.models import AuditEvent
 from mend.programs.models import ConsentPurpose, ProcessType
 from mend.testing.cases import (
     assess_all,
     consent_all,
+    make_specialist,
     parties,
     screen,
     submit,
@@ -72,14 +75,16 @@ def test_screening_then_acceptance_marks_the_referral_accepted(world: World) -> 
     case = screen(world, submit(world))
     assert case.stage == Stage.SCREENING
     assert Referral.objects.get(pk=case.referral_id).status == Referral.Status.SCREENING
-    services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
+    services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"], expected_version=None)
     assert Referral.objects.get(pk=case.referral_id).status == Referral.Status.ACCEPTED
 
 
 def test_acceptance_needs_eligibility_met(world: World) -> None:
     case = screen(world, submit(world), passed=False)
     with pytest.raises(services.Blocked) as refused:
-        services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
+        services.move_case(
+            case=case, to=Stage.CONTACT, by=world["coordinator"], expected_version=None
+        )
     assert "Eligibility has not been confirmed." in refused.value.messages
 
 
@@ -87,21 +92,25 @@ def test_acceptance_needs_eligibility_met(world: World) -> None:
 def test_specialist_and_excluded_categories_block_acceptance_without_an_override(
     world: World, category: str
 ) -> None:
+    make_specialist(world)
     case = screen(world, submit(world, category=category))
     with pytest.raises(services.Blocked) as refused:
-        services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
+        services.move_case(
+            case=case, to=Stage.CONTACT, by=world["coordinator"], expected_version=None
+        )
     assert "written justification" in " ".join(refused.value.messages)
 
 
 def test_a_written_override_lets_a_specialist_case_be_accepted_and_is_audited(
     world: World,
 ) -> None:
+    make_specialist(world)
     case = screen(
         world,
         submit(world, category="domestic_abuse"),
         override="Specialist facilitator with domestic abuse training assigned.",
     )
-    services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
+    services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"], expected_version=None)
     assert case.stage == Stage.CONTACT
     assert AuditEvent.objects.filter(action="case.category_overridden").exists()
 
@@ -113,6 +122,7 @@ def test_declining_closes_the_case_and_keeps_the_referral(world: World) -> None:
         reason=Referral.DeclineReason.NO_ADMISSION,
         note="Denies being there.",
         by=world["coordinator"],
+        expected_version=None,
     )
     referral = Referral.objects.get(pk=case.referral_id)
     assert referral.status == Referral.Status.DECLINED
@@ -125,10 +135,18 @@ def test_declining_closes_the_case_and_keeps_the_referral(world: World) -> None:
 def test_contact_to_preparation_needs_both_parties_consent_to_contact(world: World) -> None:
     case = to_stage(world, submit(world), Stage.CONTACT)
     with pytest.raises(services.Blocked) as refused:
-        services.move_case(case=case, to=Stage.PREPARATION, by=world["facilitator"])
-    assert len(refused.value.messages) == 2
+        services.move_case(
+            case=case, to=Stage.PREPARATION, by=world["facilitator"], expected_version=None
+        )
+    assert refused.value.messages == [
+        "Hana0 Harmed has not been offered restorative justice yet.",
+        "Hana0 Harmed has not been asked for consent to be contacted.",
+        "Rory0 Responsible has not been asked for consent to be contacted.",
+    ]
     consent_all(world, case, ConsentPurpose.CONTACT)
-    services.move_case(case=case, to=Stage.PREPARATION, by=world["facilitator"])
+    services.move_case(
+        case=case, to=Stage.PREPARATION, by=world["facilitator"], expected_version=None
+    )
 
 
 def test_process_needs_a_chosen_process_consent_to_take_part_and_current_suitable_assessments(
@@ -138,29 +156,41 @@ def test_process_needs_a_chosen_process_consent_to_take_part_and_current_suitabl
     blockers = services.blockers_for(case, Stage.PROCESS)
     assert "The restorative process has not been chosen." in blockers
     assert sum("has no current safety assessment" in b for b in blockers) == 2
-    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=world["facilitator"])
+    services.choose_process(
+        case=case, process=ProcessType.CONFERENCE, by=world["facilitator"], expected_version=None
+    )
     blockers = services.blockers_for(case, Stage.PROCESS)
-    assert sum("has not consented to meet face to face" in b for b in blockers) == 2
+    assert sum("not been asked for consent to meet face to face" in b for b in blockers) == 2
     consent_all(world, case, ConsentPurpose.FACE_TO_FACE)
     assess_all(world, case)
     assert services.blockers_for(case, Stage.PROCESS) == []
-    services.move_case(case=case, to=Stage.PROCESS, by=world["facilitator"])
+    services.move_case(case=case, to=Stage.PROCESS, by=world["facilitator"], expected_version=None)
     assert case.stage == Stage.PROCESS
 
 
-def test_letter_exchange_needs_consent_to_indirect_communication_not_to_meet(
+def test_letter_exchange_needs_consent_to_indirect_contact_and_sharing_not_to_meet(
     world: World,
 ) -> None:
     case = to_stage(world, submit(world), Stage.PREPARATION)
-    services.choose_process(case=case, process=ProcessType.LETTER_EXCHANGE, by=world["facilitator"])
+    services.choose_process(
+        case=case,
+        process=ProcessType.LETTER_EXCHANGE,
+        by=world["facilitator"],
+        expected_version=None,
+    )
     consent_all(world, case, ConsentPurpose.INDIRECT)
     assess_all(world, case)
+    blockers = services.blockers_for(case, Stage.PROCESS)
+    assert sum("consent to share information with the other party" in b for b in blockers) == 2
+    consent_all(world, case, ConsentPurpose.SHARE_INFORMATION)
     assert services.blockers_for(case, Stage.PROCESS) == []
 
 
 def test_an_expired_assessment_is_not_current(world: World) -> None:
     case = to_stage(world, submit(world), Stage.PREPARATION)
-    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=world["facilitator"])
+    services.choose_process(
+        case=case, process=ProcessType.CONFERENCE, by=world["facilitator"], expected_version=None
+    )
     consent_all(world, case, ConsentPurpose.FACE_TO_FACE)
     assess_all(world, case)
     later = timezone.now() + timedelta(days=91)
@@ -171,7 +201,9 @@ def test_an_expired_assessment_is_not_current(world: World) -> None:
 
 def test_a_newer_not_suitable_assessment_replaces_a_suitable_one(world: World) -> None:
     case = to_stage(world, submit(world), Stage.PREPARATION)
-    services.choose_process(case=case, process=ProcessType.CONFERENCE, by=world["facilitator"])
+    services.choose_process(
+        case=case, process=ProcessType.CONFERENCE, by=world["facilitator"], expected_version=None
+    )
     consent_all(world, case, ConsentPurpose.FACE_TO_FACE)
     assess_all(world, case)
     assess_all(world, case, SafetyAssessment.Result.NOT_SUITABLE)
@@ -188,10 +220,12 @@ def test_a_new_not_suitable_assessment_moves_the_case_out_of_the_process(world: 
         result=SafetyAssessment.Result.NOT_SUITABLE,
         answers={"risk_of_harm": "Made threats."},
         by=world["facilitator"],
+        expected_version=None,
     )
     case.refresh_from_db()
     assert case.stage == Stage.PREPARATION
-    assert "automatically" in case.alert
+    assert case.alert["kind"] == "moved_back"
+    assert "automatically" in render_alert(case.alert, case_facts(case).reading)
     assert case.stage_changes.filter(automatic=True, to_stage=Stage.PREPARATION).exists()
     assert AuditEvent.objects.filter(action="case.moved_automatically").exists()
 
@@ -206,6 +240,7 @@ def test_withdrawn_consent_moves_the_case_out_of_the_process(world: World) -> No
         method=ConsentEntry.Method.VERBAL,
         decided_on=timezone.localdate(),
         by=world["facilitator"],
+        expected_version=None,
     )
     case.refresh_from_db()
     assert case.stage == Stage.PREPARATION
@@ -219,7 +254,7 @@ def test_a_minor_needs_a_guardians_consent_too(world: World) -> None:
     blockers = services.blockers_for(case, Stage.PREPARATION)
     assert blockers == [
         "Hana0 Harmed is under 18 and has no parent or guardian in the case.",
-        "Hana0 Harmed has not consented to be contacted.",
+        "Hana0 Harmed is under 18: their parent or guardian has not given consent to be contacted.",
     ]
     harmed = parties(case, Participant.Role.HARMED)[0]
     guardian = services.add_participant(
@@ -228,6 +263,7 @@ def test_a_minor_needs_a_guardians_consent_too(world: World) -> None:
         role=Participant.Role.GUARDIAN,
         supports=harmed,
         by=world["facilitator"],
+        expected_version=None,
     )
     services.record_consent(
         participant=harmed,
@@ -237,7 +273,13 @@ def test_a_minor_needs_a_guardians_consent_too(world: World) -> None:
         decided_on=timezone.localdate(),
         guardian=guardian,
         by=world["facilitator"],
+        expected_version=None,
     )
+    # The guardian takes part too, so they need to agree to be contacted themselves.
+    assert services.blockers_for(case, Stage.PREPARATION) == [
+        "Gale Harmed has not been asked for consent to be contacted."
+    ]
+    consent_all(world, case, ConsentPurpose.CONTACT)
     assert services.blockers_for(case, Stage.PREPARATION) == []
 
 
@@ -249,6 +291,7 @@ def test_support_people_need_someone_to_support(world: World) -> None:
             party=services.PartyDetails(given_name="S", family_name="P"),
             role=Participant.Role.SUPPORTER,
             by=world["facilitator"],
+            expected_version=None,
         )
 
 
@@ -269,6 +312,7 @@ def test_withdrawal_of_the_last_party_of_a_side_ends_the_case_from_any_open_stag
         method="verbal",
         reason="Does not want to go on.",
         by=world["facilitator"],
+        expected_version=None,
     )
     case.refresh_from_db()
     assert case.stage == Stage.WITHDRAWN
@@ -280,10 +324,18 @@ def test_withdrawal_from_a_paused_case_ends_it_too(world: World) -> None:
     case = to_stage(world, submit(world), Stage.PREPARATION)
     harmed = parties(case, Participant.Role.HARMED)[0]
     services.pause_case(
-        case=case, requested_by=harmed, reason="Needs time.", by=world["facilitator"]
+        case=case,
+        requested_by=harmed,
+        reason="Needs time.",
+        by=world["facilitator"],
+        expected_version=None,
     )
     services.withdraw_participant(
-        participant=harmed, method="verbal", reason="", by=world["facilitator"]
+        participant=harmed,
+        method="verbal",
+        reason="",
+        by=world["facilitator"],
+        expected_version=None,
     )
     case.refresh_from_db()
     assert case.stage == Stage.WITHDRAWN
@@ -294,7 +346,11 @@ def test_withdrawal_of_one_of_two_harmed_parties_keeps_the_case_open(world: Worl
     case = to_stage(world, submit(world, harmed=2), Stage.CONTACT)
     first = parties(case, Participant.Role.HARMED)[0]
     services.withdraw_participant(
-        participant=first, method="written", reason="", by=world["facilitator"]
+        participant=first,
+        method="written",
+        reason="",
+        by=world["facilitator"],
+        expected_version=None,
     )
     case.refresh_from_db()
     assert case.stage == Stage.CONTACT
@@ -304,7 +360,11 @@ def test_withdrawing_records_withdrawn_consent_entries_in_the_ledger(world: Worl
     case = to_stage(world, submit(world, harmed=2), Stage.PREPARATION)
     first = parties(case, Participant.Role.HARMED)[0]
     services.withdraw_participant(
-        participant=first, method="verbal", reason="", by=world["facilitator"]
+        participant=first,
+        method="verbal",
+        reason="",
+        by=world["facilitator"],
+        expected_version=None,
     )
     last = first.consent_entries.order_by("-recorded_at", "-id").first()
     assert last is not None and last.decision == ConsentEntry.Decision.WITHDRAWN
@@ -316,24 +376,45 @@ def test_only_a_harmed_party_can_pause_and_only_they_can_resume(world: World) ->
     first, second = parties(case, Participant.Role.HARMED)
     responsible = parties(case, Participant.Role.RESPONSIBLE)[0]
     with pytest.raises(services.Blocked):
-        services.pause_case(case=case, requested_by=responsible, reason="", by=world["facilitator"])
-    services.pause_case(case=case, requested_by=first, reason="Exams.", by=world["facilitator"])
+        services.pause_case(
+            case=case,
+            requested_by=responsible,
+            reason="",
+            by=world["facilitator"],
+            expected_version=None,
+        )
+    services.pause_case(
+        case=case,
+        requested_by=first,
+        reason="Exams.",
+        by=world["facilitator"],
+        expected_version=None,
+    )
     assert case.stage == Stage.PAUSED
     with pytest.raises(services.Blocked):
-        services.resume_case(case=case, requested_by=second, by=world["facilitator"])
-    services.resume_case(case=case, requested_by=first, by=world["facilitator"])
+        services.resume_case(
+            case=case, requested_by=second, by=world["facilitator"], expected_version=None
+        )
+    services.resume_case(
+        case=case, requested_by=first, by=world["facilitator"], expected_version=None
+    )
     assert case.stage == Stage.PREPARATION
 
 
 def test_closing_needs_an_outcome_and_completion_needs_the_process(world: World) -> None:
     case = to_stage(world, submit(world), Stage.CONTACT)
     with pytest.raises(ValidationError):
-        services.close_case(case=case, outcome="", by=world["facilitator"])
+        services.close_case(case=case, outcome="", by=world["facilitator"], expected_version=None)
     with pytest.raises(services.Blocked):
         services.close_case(
-            case=case, outcome=Outcome.COMPLETED_WITH_AGREEMENT, by=world["facilitator"]
+            case=case,
+            outcome=Outcome.COMPLETED_WITH_AGREEMENT,
+            by=world["facilitator"],
+            expected_version=None,
         )
-    services.close_case(case=case, outcome=Outcome.UNABLE_TO_CONTACT, by=world["facilitator"])
+    services.close_case(
+        case=case, outcome=Outcome.UNABLE_TO_CONTACT, by=world["facilitator"], expected_version=None
+    )
     assert case.stage == Stage.CLOSED
     assert Referral.objects.get(pk=case.referral_id).follow_outcome == "Unable to contact"
 
@@ -341,7 +422,10 @@ def test_closing_needs_an_outcome_and_completion_needs_the_process(world: World)
 def test_a_completed_case_closes_from_agreement(world: World) -> None:
     case = to_stage(world, submit(world), Stage.AGREEMENT)
     services.close_case(
-        case=case, outcome=Outcome.COMPLETED_WITH_AGREEMENT, by=world["facilitator"]
+        case=case,
+        outcome=Outcome.COMPLETED_WITH_AGREEMENT,
+        by=world["facilitator"],
+        expected_version=None,
     )
     referral = Referral.objects.get(pk=case.referral_id)
     assert referral.follow_status == Referral.FollowStatus.CLOSED
@@ -350,16 +434,24 @@ def test_a_completed_case_closes_from_agreement(world: World) -> None:
 def test_moves_outside_the_table_are_refused(world: World) -> None:
     case = submit(world)
     with pytest.raises(services.InvalidMove):
-        services.move_case(case=case, to=Stage.PROCESS, by=world["coordinator"])
+        services.move_case(
+            case=case, to=Stage.PROCESS, by=world["coordinator"], expected_version=None
+        )
     case = to_stage(world, submit(world), Stage.CONTACT)
     with pytest.raises(services.InvalidMove):
-        services.move_case(case=case, to=Stage.AGREEMENT, by=world["coordinator"])
+        services.move_case(
+            case=case, to=Stage.AGREEMENT, by=world["coordinator"], expected_version=None
+        )
 
 
 def test_every_move_is_on_the_timeline_with_actor_and_reason(world: World) -> None:
     case = to_stage(world, submit(world), Stage.PREPARATION)
     services.move_case(
-        case=case, to=Stage.CONTACT, by=world["facilitator"], reason="Harmed party unsure."
+        case=case,
+        to=Stage.CONTACT,
+        by=world["facilitator"],
+        reason="Harmed party unsure.",
+        expected_version=None,
     )
     change = case.stage_changes.order_by("-id").first()
     assert change is not None
@@ -384,11 +476,23 @@ def test_a_stale_version_is_refused_and_nothing_changes(world: World) -> None:
 
 def test_a_closed_case_has_no_open_moves(world: World) -> None:
     case = to_stage(world, submit(world), Stage.CONTACT)
-    services.close_case(case=case, outcome=Outcome.REFERRED_ELSEWHERE, by=world["facilitator"])
+    services.close_case(
+        case=case,
+        outcome=Outcome.REFERRED_ELSEWHERE,
+        by=world["facilitator"],
+        expected_version=None,
+    )
     with pytest.raises(services.InvalidMove):
-        services.close_case(case=case, outcome=Outcome.UNABLE_TO_CONTACT, by=world["facilitator"])
+        services.close_case(
+            case=case,
+            outcome=Outcome.UNABLE_TO_CONTACT,
+            by=world["facilitator"],
+            expected_version=None,
+        )
     with pytest.raises(services.InvalidMove):
-        services.move_case(case=case, to=Stage.PREPARATION, by=world["facilitator"])
+        services.move_case(
+            case=case, to=Stage.PREPARATION, by=world["facilitator"], expected_version=None
+        )
 
 
 def test_rotating_keys_keeps_contact_details_readable(world: World) -> None:
@@ -444,6 +548,7 @@ def test_a_withdrawn_guardians_consent_no_longer_counts(world: World) -> None:
         role=Participant.Role.GUARDIAN,
         supports=harmed,
         by=world["facilitator"],
+        expected_version=None,
     )
     consent_all(world, case, ConsentPurpose.CONTACT)
     services.record_consent(
@@ -454,10 +559,15 @@ def test_a_withdrawn_guardians_consent_no_longer_counts(world: World) -> None:
         decided_on=timezone.localdate(),
         guardian=guardian,
         by=world["facilitator"],
+        expected_version=None,
     )
     assert services.blockers_for(case, Stage.PREPARATION) == []
     services.withdraw_participant(
-        participant=guardian, method="verbal", reason="", by=world["facilitator"]
+        participant=guardian,
+        method="verbal",
+        reason="",
+        by=world["facilitator"],
+        expected_version=None,
     )
     assert services.blockers_for(case, Stage.PREPARATION)
     with pytest.raises(ValidationError):
@@ -469,6 +579,7 @@ def test_a_withdrawn_guardians_consent_no_longer_counts(world: World) -> None:
             decided_on=timezone.localdate(),
             guardian=guardian,
             by=world["facilitator"],
+            expected_version=None,
         )
 
 
@@ -477,9 +588,15 @@ def test_when_the_person_who_paused_withdraws_the_case_resumes_for_the_others(
 ) -> None:
     case = to_stage(world, submit(world, harmed=2), Stage.PREPARATION)
     first, _second = parties(case, Participant.Role.HARMED)
-    services.pause_case(case=case, requested_by=first, reason="", by=world["facilitator"])
+    services.pause_case(
+        case=case, requested_by=first, reason="", by=world["facilitator"], expected_version=None
+    )
     services.withdraw_participant(
-        participant=first, method="verbal", reason="", by=world["facilitator"]
+        participant=first,
+        method="verbal",
+        reason="",
+        by=world["facilitator"],
+        expected_version=None,
     )
     case.refresh_from_db()
     assert case.stage == Stage.PREPARATION
@@ -489,8 +606,12 @@ def test_when_the_person_who_paused_withdraws_the_case_resumes_for_the_others(
 def test_closing_a_paused_case_clears_the_pause(world: World) -> None:
     case = to_stage(world, submit(world), Stage.CONTACT)
     harmed = parties(case, Participant.Role.HARMED)[0]
-    services.pause_case(case=case, requested_by=harmed, reason="", by=world["facilitator"])
-    services.close_case(case=case, outcome=Outcome.UNABLE_TO_CONTACT, by=world["facilitator"])
+    services.pause_case(
+        case=case, requested_by=harmed, reason="", by=world["facilitator"], expected_version=None
+    )
+    services.close_case(
+        case=case, outcome=Outcome.UNABLE_TO_CONTACT, by=world["facilitator"], expected_version=None
+    )
     case.refresh_from_db()
     assert case.stage == Stage.CLOSED
     assert case.paused_by is None and case.paused_from == ""

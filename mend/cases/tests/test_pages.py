@@ -16,6 +16,7 @@ from mend.cases import services
 from mend.cases.models import Case, Note, Person, Referral
 from mend.cases.stages import Stage
 from mend.core.models import AuditEvent
+from mend.core.submissions import new_token
 from mend.testing.cases import (
     CANARY_ADDRESS,
     CANARY_EMAIL,
@@ -38,6 +39,7 @@ def referral_post(world: World, **overrides: Any) -> dict[str, Any]:
         "offence_category": world.program.offence_categories.get(code="criminal_damage").pk,
         "justice_stage": "pre_charge",
         "summary": "Graffiti on the community centre.",
+        "submission": new_token(),
         "harmed-TOTAL_FORMS": "1",
         "harmed-INITIAL_FORMS": "0",
         "harmed-0-given_name": "Ada",
@@ -135,9 +137,13 @@ def test_a_known_person_is_offered_for_linking_instead_of_a_duplicate(
 
 def test_referrer_sees_only_status_and_outcome_category(world: World, client_for: Clients) -> None:
     case = screen(world, submit(world))
-    services.add_note(case=case, body="NOTE-CANARY", by=world["coordinator"])
+    services.add_note(case=case, body="NOTE-CANARY", by=world["coordinator"], expected_version=None)
     services.decline_referral(
-        case=case, reason="not_willing", note="DECISION-CANARY", by=world["coordinator"]
+        case=case,
+        reason="not_willing",
+        note="DECISION-CANARY",
+        by=world["coordinator"],
+        expected_version=None,
     )
     client = client_for("referrer")
     page = client.get(reverse("cases:referral_detail", args=[case.referral_id])).content.decode()
@@ -188,6 +194,7 @@ def test_facilitators_see_only_their_cases_and_volunteers_only_assigned_ones(
         co_facilitators=[],
         volunteers=[world["volunteer"]],
         by=world["coordinator"],
+        expected_version=None,
     )
     assert volunteer.get(mine.get_absolute_url()).status_code == 200
 
@@ -219,9 +226,16 @@ def test_restricted_notes_are_hidden_from_co_facilitators_and_volunteers(
         co_facilitators=[co],
         volunteers=[world["volunteer"]],
         by=world["coordinator"],
+        expected_version=None,
     )
-    services.add_note(case=case, body="RESTRICTED-CANARY", restricted=True, by=world["facilitator"])
-    services.add_note(case=case, body="open note", by=world["facilitator"])
+    services.add_note(
+        case=case,
+        body="RESTRICTED-CANARY",
+        restricted=True,
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    services.add_note(case=case, body="open note", by=world["facilitator"], expected_version=None)
     for persona, sees in [("coordinator", True), ("facilitator", True), ("volunteer", False)]:
         page = client_for(persona).get(case.get_absolute_url()).content.decode()
         assert ("RESTRICTED-CANARY" in page) is sees, persona
@@ -239,13 +253,13 @@ def test_blocking_panel_explains_and_the_move_is_refused_with_the_same_sentence(
     client = client_for("facilitator")
     page = client.get(case.get_absolute_url()).content.decode()
     assert "What blocks the next step" in page
-    assert "has not consented to be contacted." in page
+    assert "has not been asked for consent to be contacted." in page
     response = client.post(
         reverse("cases:action", args=[case.reference, "forward"]),
-        {"version": case.version, "reason": ""},
+        {"version": case.version, "submission": new_token(), "reason": ""},
     )
     assert response.status_code == 409
-    assert "has not consented to be contacted." in response.content.decode()
+    assert "has not been asked for consent to be contacted." in response.content.decode()
     case.refresh_from_db()
     assert case.stage == Stage.CONTACT
 
@@ -255,14 +269,18 @@ def test_a_form_opened_before_someone_elses_change_is_refused(
 ) -> None:
     case = to_stage(world, submit(world), Stage.CONTACT)
     stale = case.version
-    services.add_note(case=case, body="x", by=world["coordinator"])
-    services.choose_process(case=case, process="conference", by=world["coordinator"])
+    services.add_note(case=case, body="x", by=world["coordinator"], expected_version=None)
+    services.choose_process(
+        case=case, process="conference", by=world["coordinator"], expected_version=None
+    )
     response = client_for("facilitator").post(
         reverse("cases:action", args=[case.reference, "close"]),
-        {"version": stale, "outcome": "unable_to_contact", "reason": ""},
+        {"version": stale, "submission": new_token(), "outcome": "unable_to_contact", "reason": ""},
     )
     assert response.status_code == 409
-    assert "Someone else changed this case" in response.content.decode()
+    body = response.content.decode()
+    assert "Since you opened this form:" in body
+    assert "chose Restorative conference as the process" in body
     case.refresh_from_db()
     assert case.stage == Stage.CONTACT
 
@@ -277,7 +295,7 @@ def test_actions_not_allowed_now_are_not_offered_and_are_refused(
     assert reverse("cases:action", args=[case.reference, "close"]) not in page
     response = client.post(
         reverse("cases:action", args=[case.reference, "close"]),
-        {"version": case.version, "outcome": "unable_to_contact"},
+        {"version": case.version, "submission": new_token(), "outcome": "unable_to_contact"},
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -292,18 +310,19 @@ def test_volunteers_can_add_notes_but_not_move_cases(world: World, client_for: C
         co_facilitators=[],
         volunteers=[world["volunteer"]],
         by=world["coordinator"],
+        expected_version=None,
     )
     case.refresh_from_db()
     client = client_for("volunteer")
     ok = client.post(
         reverse("cases:action", args=[case.reference, "note"]),
-        {"version": case.version, "body": "Called, left a message."},
+        {"version": case.version, "submission": new_token(), "body": "Called, left a message."},
     )
     assert ok.status_code == 302
     assert any(n.body == "Called, left a message." for n in Note.objects.filter(case=case))
     refused = client.post(
         reverse("cases:action", args=[case.reference, "close"]),
-        {"version": case.version, "outcome": "unable_to_contact"},
+        {"version": case.version, "submission": new_token(), "outcome": "unable_to_contact"},
     )
     assert refused.status_code == 302
     case.refresh_from_db()
@@ -334,6 +353,7 @@ def make_cases(world: World, count: int) -> None:
             co_facilitators=[],
             volunteers=[],
             by=world["coordinator"],
+            expected_version=None,
         )
 
 
@@ -363,12 +383,15 @@ def test_case_page_query_count_does_not_grow_with_the_case(
     client = client_for("coordinator")
     few = _queries(client, case.get_absolute_url(), django_assert_max_num_queries)
     for i in range(30):
-        services.add_note(case=case, body=f"note {i}", by=world["facilitator"])
+        services.add_note(
+            case=case, body=f"note {i}", by=world["facilitator"], expected_version=None
+        )
         services.add_participant(
             case=case,
             party=services.PartyDetails(given_name=f"C{i}", family_name="Member"),
             role="community",
             by=world["facilitator"],
+            expected_version=None,
         )
     many = _queries(client, case.get_absolute_url(), django_assert_max_num_queries)
     assert many == few
@@ -421,7 +444,7 @@ def test_case_page_warns_when_an_assessment_expires_during_the_process(
     )
     with time_machine.travel(timezone.now() + timedelta(days=91)):
         page = client_for("facilitator").get(case.get_absolute_url()).content.decode()
-    assert "The conditions for the restorative process no longer hold" in page
+    assert "The conditions for contact no longer hold" in page
     assert "has no current safety assessment" in page
 
 
@@ -433,6 +456,7 @@ def test_contact_details_show_to_the_case_workers_only(world: World, client_for:
         co_facilitators=[],
         volunteers=[world["volunteer"]],
         by=world["coordinator"],
+        expected_version=None,
     )
     assert CANARY_PHONE in client_for("facilitator").get(case.get_absolute_url()).content.decode()
     assert CANARY_PHONE in client_for("coordinator").get(case.get_absolute_url()).content.decode()

@@ -73,6 +73,7 @@ def _our_case(world: World) -> Any:
             co_facilitators=[],
             volunteers=[world["volunteer"]],
             by=world["coordinator"],
+            expected_version=None,
         )
         world.case = case  # type: ignore[attr-defined]
     return world.case  # type: ignore[attr-defined]
@@ -147,6 +148,13 @@ EXPECTED: dict[str, Case] = {
     "cases:referral_detail": Case(
         # Screeners are sent on to the case; the referrer follows their own referral.
         statuses(404, anonymous=302, program_admin=302, coordinator=302, referrer=200),
+        kwargs=lambda w: {"referral_id": _our_case(w).referral_id},
+    ),
+    # Adding information to a referral: the referrer who can follow it (an empty message is
+    # a 400 with a field message); staff answer the referral on the case page instead.
+    "cases:referral_message": Case(
+        statuses(403, anonymous=302, referrer=400, outsider=404),
+        method="post",
         kwargs=lambda w: {"referral_id": _our_case(w).referral_id},
     ),
     "cases:list": Case(statuses(200, anonymous=302, referrer=404, analyst=404)),

@@ -100,7 +100,9 @@ def _endpoint(world: World, receiver: Receiver) -> WebhookEndpoint:
 def _accepted(world: World, capture: Capture) -> Case:
     case = screen(world, submit(world))
     with capture(execute=True):
-        services.move_case(case=case, to=Stage.CONTACT, by=world["coordinator"])
+        services.move_case(
+            case=case, to=Stage.CONTACT, by=world["coordinator"], expected_version=None
+        )
     return case
 
 
@@ -154,7 +156,11 @@ def test_decline_process_start_and_close_send_their_events(
     declined = screen(world, submit(world))
     with capture(execute=True):
         services.decline_referral(
-            case=declined, reason=Referral.DeclineReason.NO_ADMISSION, note="x", by=by
+            case=declined,
+            reason=Referral.DeclineReason.NO_ADMISSION,
+            note="x",
+            by=by,
+            expected_version=None,
         )
     assert receiver.json()["event"] == "referral.declined"
     assert (receiver.json()["status"], receiver.json()["outcome"]) == ("declined", "no_admission")
@@ -168,7 +174,9 @@ def test_decline_process_start_and_close_send_their_events(
     ]
     assert receiver.json()["status"] == "in_progress"
     with capture(execute=True):
-        services.close_case(case=case, outcome=Outcome.COMPLETED_WITH_AGREEMENT, by=by)
+        services.close_case(
+            case=case, outcome=Outcome.COMPLETED_WITH_AGREEMENT, by=by, expected_version=None
+        )
     assert receiver.json()["event"] == "referral.closed"
     assert (receiver.json()["status"], receiver.json()["outcome"]) == (
         "closed",
@@ -182,6 +190,7 @@ def test_decline_process_start_and_close_send_their_events(
             method="verbal",
             reason="",
             by=by,
+            expected_version=None,
         )
     assert receiver.json()["event"] == "referral.closed"
     assert receiver.json()["outcome"] == "withdrawn_by_harmed_party"
