@@ -21,7 +21,7 @@ from mend.cases.queries import (
     with_follow_status,
 )
 from mend.core import submissions
-from mend.programs.access import program_view
+from mend.programs.access import program_view, refuse
 from mend.programs.models import Membership
 
 PAGE_SIZE = 25
@@ -101,12 +101,14 @@ def _referral_page(
     )
 
 
-@program_view("referrals.follow_own")
+@program_view()
 @require_POST
 def add_referral_message(
     request: HttpRequest, membership: Membership, referral_id: int
 ) -> HttpResponse:
-    referral = get_referral_for(membership, referral_id)
+    referral = get_referral_for(membership, referral_id)  # another program's: 404
+    if not membership.can("referrals.follow_own"):
+        refuse(request, membership, "referrals.follow_own")
     form = ReferralMessageForm(request.POST)
     if form.is_valid():
         token = form.cleaned_data["submission"]

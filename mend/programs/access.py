@@ -45,6 +45,12 @@ def program_view(
     return decorator
 
 
+def refuse(request: HttpRequest, membership: Membership, capability: str) -> None:
+    """Refuse, audited, once a view has found the object and only then the capability."""
+    _audit_refusal(request, membership, capability)
+    raise PermissionDenied
+
+
 @transaction.atomic
 def _audit_refusal(request: HttpRequest, membership: Membership, capability: str) -> None:
     audit.record(

@@ -153,7 +153,7 @@ EXPECTED: dict[str, Case] = {
     # Adding information to a referral: the referrer who can follow it (an empty message is
     # a 400 with a field message); staff answer the referral on the case page instead.
     "cases:referral_message": Case(
-        statuses(403, anonymous=302, referrer=400, outsider=404),
+        statuses(404, anonymous=302, program_admin=403, coordinator=403, referrer=400),
         method="post",
         kwargs=lambda w: {"referral_id": _our_case(w).referral_id},
     ),
