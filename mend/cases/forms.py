@@ -24,7 +24,7 @@ from mend.cases.models import (
 )
 from mend.cases.services import ASSESSMENT_QUESTIONS, PartyDetails
 from mend.cases.stages import Outcome
-from mend.core.forms import Form
+from mend.core.forms import DateInput, Form
 from mend.programs.models import (
     Agency,
     ConsentPurpose,
@@ -38,10 +38,6 @@ from mend.programs.roles import Role
 def _not_in_future(value: Any) -> None:
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("This date is in the future."))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
