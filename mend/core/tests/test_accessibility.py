@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 
 from mend.accounts.models import User
 from mend.core.tests.test_url_permissions import ALL_CASES, PERSONAS, page_url, prepare_world
@@ -254,4 +255,80 @@ def test_refusal_and_not_found_pages_have_no_axe_violations(browsing: Any) -> No
         stranger.open("/no-such-page/", language, WIDTHS[1 - turn], expected=404)
         stranger.check("404", language, WIDTHS[1 - turn])
         found += volunteer.found + stranger.found
+    assert found == [], "\n".join(found)
+
+
+def _post_from_page(page: Any, url: str) -> None:
+    """Send a POST to `url` as a form on the page would (with its CSRF token)."""
+    with page.expect_navigation():
+        page.evaluate(
+            """url => {
+                const form = document.createElement("form");
+                form.method = "post";
+                form.action = url;
+                const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+                form.appendChild(token.cloneNode());
+                document.body.appendChild(form);
+                form.submit();
+            }""",
+            url,
+        )
+
+
+def spanish(msgid: str) -> str:
+    with translation.override("es"):
+        return translation.gettext(msgid)
+
+
+def _first_choice(form: Any, label: str) -> None:
+    select = form.get_by_label(label, exact=True)
+    value = select.locator("option:not([value=''])").first.get_attribute("value")
+    select.select_option(value=value)
+
+
+@pytest.mark.browser
+def test_pages_reached_by_a_successful_post_have_no_axe_violations(
+    browsing: Any, world: World
+) -> None:
+    from mend.partners.tests.test_import import GOOD_1, HEADER
+
+    admin = browsing("program_admin")
+    admin.open(reverse("partners:api_keys"), "es", 390)
+    form = admin.page.locator("main form.usa-form")
+    form.get_by_label(spanish("Name"), exact=True).fill("Records system")
+    _first_choice(form, spanish("Agency"))
+    form.locator(".usa-checkbox__label").first.click()
+    with admin.page.expect_navigation():
+        form.locator("button[type=submit]").last.click()
+    admin.check("API key created", "es", 390)
+
+    admin.open(reverse("partners:webhooks"), "en", 1280)
+    form = admin.page.locator("main form.usa-form")
+    _first_choice(form, "Agency")
+    form.get_by_label("URL").fill("http://127.0.0.1:9/hook")
+    with admin.page.expect_navigation():
+        form.locator("button[type=submit]").last.click()
+    admin.check("webhook created", "en", 1280)
+
+    membership = world.program.memberships.get(user=world["volunteer"], ended_at__isnull=True)
+    admin.open(reverse("programs:members"), "en", 390)
+    _post_from_page(admin.page, reverse("programs:reset_member_password", args=[membership.pk]))
+    admin.check("temporary password", "en", 390)
+
+    coordinator = browsing("coordinator")
+    coordinator.open(reverse("partners:import_referrals"), "es", 1280)
+    form = coordinator.page.locator("main form.usa-form")
+    _first_choice(form, spanish("Referring agency"))
+    form.locator("input[type=file]").set_input_files(
+        {
+            "name": "referrals.csv",
+            "mimeType": "text/csv",
+            "buffer": f"{HEADER}\n{GOOD_1}\n".encode(),
+        }
+    )
+    with coordinator.page.expect_navigation():
+        form.locator("button[type=submit]").last.click()
+    coordinator.check("import preview", "es", 1280)
+
+    found = admin.found + coordinator.found
     assert found == [], "\n".join(found)
