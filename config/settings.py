@@ -54,6 +54,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # First, so that its admin/base_site.html (accessibility fixes) overrides Django's.
+    "mend.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,14 +72,11 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
-    "mend.core",
     "mend.accounts",
     "mend.programs",
     "mend.cases",
     "mend.partners",
     "mend.api",
-    # django-ninja's templates and static files: the API docs served from Mend itself.
-    "ninja",
 ]
 
 MIDDLEWARE = [

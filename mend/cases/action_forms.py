@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
-from mend.cases.forms import DateInput, PartyForm, _not_in_future
+from mend.cases.forms import PartyForm, _not_in_future
 from mend.cases.models import (
     Case,
     ConsentEntry,
@@ -31,7 +31,7 @@ from mend.cases.queries import case_facts
 from mend.cases.rules import NOT_ASKED
 from mend.cases.services import ASSESSMENT_QUESTIONS, possible_matches
 from mend.cases.stages import COMPLETION_OUTCOMES, COMPLETION_STAGES, Outcome, Stage
-from mend.core.forms import Form
+from mend.core.forms import DateInput, Form
 from mend.core.submissions import new_token, token_field
 from mend.programs.models import ConsentPurpose, Membership, OffenceCategory, ProcessType
 from mend.programs.roles import Role

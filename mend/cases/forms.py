@@ -17,7 +17,7 @@ from mend.cases.models import (
     Referral,
 )
 from mend.cases.services import PartyDetails
-from mend.core.forms import Form
+from mend.core.forms import DateInput, Form
 from mend.core.submissions import new_token, token_field
 from mend.programs.models import (
     Agency,
@@ -30,10 +30,6 @@ from mend.programs.roles import Role
 def _not_in_future(value: Any) -> None:
     if value and value > timezone.localdate():
         raise forms.ValidationError(_("This date is in the future."))
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.forms.formsets import BaseFormSet
 from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 
 class MendFormRenderer(DjangoTemplates):
@@ -67,3 +72,72 @@ class StyledFormMixin:
 
 class Form(StyledFormMixin, forms.Form):
     pass
+
+
+class DateInput(forms.DateInput):
+    """A date picker whose value is always ISO (yyyy-mm-dd), in every language.
+
+    `<input type="date">` takes only ISO values: a date written the Spanish way
+    (01/12/2026) would leave the field empty. What the person sees is still in their
+    browser's own format.
+    """
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of an error summary: the message, and the id of the input it is about."""
+
+    message: str
+    target: str = ""
+
+
+def _target(bound: forms.BoundField) -> str:
+    # Radio and checkbox groups have no single labelled input: point at the first one.
+    return bound.id_for_label or (f"{bound.auto_id}_0" if bound.auto_id else "")
+
+
+def _form_problems(form: forms.BaseForm, group: str = "") -> list[Problem]:
+    problems = []
+    visible = [bound for bound in form if not bound.is_hidden]
+    first = _target(visible[0]) if visible else ""
+    for error in form.non_field_errors():
+        problems.append(Problem(f"{group}: {error}" if group else str(error), first))
+    for bound in form.hidden_fields():
+        problems += [Problem(str(error)) for error in bound.errors]
+    for bound in visible:
+        label = str(bound.label)
+        if group:
+            label = _("%(group)s, %(field)s") % {"group": group, "field": label}
+        problems += [Problem(f"{label}: {error}", _target(bound)) for error in bound.errors]
+    return problems
+
+
+def problems_of(items: Iterable[Any]) -> list[Problem]:
+    """Every error of some forms and formsets, in page order, for an error summary.
+
+    A formset may be followed by a name for its forms ("Harmed party"): their problems
+    then say which one ("Harmed party 2, Given name: ...").
+    """
+    entries = list(items)
+    problems: list[Problem] = []
+    for index, item in enumerate(entries):
+        if isinstance(item, BaseFormSet):
+            following = entries[index + 1] if index + 1 < len(entries) else None
+            name = str(following) if isinstance(following, str | Promise) else ""
+            first = next(
+                (bound for form in item.forms for bound in form if not bound.is_hidden), None
+            )
+            problems += [
+                Problem(str(error), _target(first) if first else "")
+                for error in item.non_form_errors()
+            ]
+            for number, form in enumerate(item.forms, start=1):
+                problems += _form_problems(form, f"{name} {number}" if name else "")
+        elif isinstance(item, forms.BaseForm) and item.is_bound:
+            problems += _form_problems(item)
+    return problems

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mend.core.forms import Form
+from mend.core.forms import DateInput, Form
 from mend.partners.models import Scope
 from mend.programs.models import Agency, Membership
 
@@ -31,7 +31,7 @@ class ApiKeyForm(Form):
         label=_("Expires on"),
         required=False,
         help_text=_("The key stops working at the end of this day. Leave empty for no expiry."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:

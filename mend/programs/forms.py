@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
-from mend.core.forms import Form
+from mend.core.forms import DateInput, Form
 from mend.core.models import AuditEvent
 from mend.programs.models import Agency, Membership
 from mend.programs.roles import Role
@@ -21,12 +21,8 @@ class AuditFilterForm(Form):
         required=False,
         choices=[("", _("Any outcome")), *AuditEvent.Outcome.choices],
     )
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -44,7 +40,7 @@ class RoleFields(Form):
     expires_on = forms.DateField(
         label=_("Expires on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:

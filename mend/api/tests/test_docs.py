@@ -1,4 +1,4 @@
-"""The OpenAPI document and the interactive docs: complete, local, and within our CSP."""
+"""The OpenAPI document and the reference page: complete, local, and within our CSP."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from mend.testing.browser import screenshot
 
@@ -42,13 +43,48 @@ def test_the_docs_page_uses_only_local_assets_and_no_inline_script(db: None) -> 
     assert response.status_code == 200
     html = response.content.decode()
     assert "cdn" not in html.lower()
-    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "swagger" not in html.lower()
     for tag in re.findall(r"<script\b[^>]*>", html):
-        # Scripts load from files; the one data block is JSON, which browsers never run.
-        assert "src=" in tag or 'type="application/json"' in tag
+        assert re.search(r'src="/static/(mend|vendor)/', tag), tag
     policy = response["Content-Security-Policy"]
     assert "unsafe-inline" not in policy
     assert "unsafe-eval" not in policy
+
+
+def test_the_reference_page_shows_every_operation_and_schema_of_the_openapi_document(
+    db: None,
+) -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    html = Client().get("/api/v1/docs").content.decode()
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            assert f'id="{operation["operationId"]}"' in html
+            assert escape(operation["summary"]) in html
+            for parameter in operation.get("parameters", []):
+                assert f"<code>{parameter['name']}</code>" in html
+        assert f"<code>{path}</code>" in html
+    for name, schema in document["components"]["schemas"].items():
+        assert f'id="schema-{name}"' in html
+        for field in schema.get("properties", {}):
+            assert f"<code>{field}</code>" in html
+
+
+def test_the_walkthrough_is_rendered_with_its_headings_and_the_signature_snippet(
+    db: None,
+) -> None:
+    from html import unescape
+
+    from mend.api.api import DESCRIPTION
+
+    html = Client().get("/api/v1/docs").content.decode()
+    for heading in re.findall(r"^## (.+)$", DESCRIPTION, flags=re.MULTILINE):
+        assert re.search(rf"<h2 id=\"guide-[a-z0-9-]+\">{re.escape(heading)}</h2>", html)
+    snippet = DESCRIPTION.split("```python\n", 1)[1].split("```", 1)[0].rstrip("\n")
+    shown = re.search(r'<pre class="mend-code" tabindex="0"><code>(.*?)</code></pre>', html, re.S)
+    assert shown and unescape(shown.group(1)) == snippet
+    assert "```" not in html
+    assert "<em>API keys</em>" in html
+    assert "<code>Idempotency-Key</code>" in html
 
 
 @pytest.mark.browser
@@ -75,15 +111,18 @@ def test_the_docs_render_in_chromium_under_the_content_security_policy(
     )
 
     page.goto(f"{live_server.url}/api/v1/docs")
-    page.get_by_text("Send a referral").first.wait_for()
-    page.get_by_text("Mend partner API").first.wait_for()
-    page.get_by_text("Send a referral").first.click()
-    page.get_by_text("Idempotency-Key").first.wait_for()
+    page.get_by_role("heading", name="Mend partner API", level=1).wait_for()
+    page.get_by_role("navigation", name="Contents").get_by_role(
+        "link", name="Send a referral", exact=True
+    ).click()
+    assert page.url.endswith("#createReferral")
+    operation = page.get_by_role("region", name="Send a referral")
+    operation.get_by_role("rowheader", name="Idempotency-Key", exact=True).wait_for()
 
     screenshot(page, "api-docs")
     assert violations == []
     assert outside == []
-    assert page.locator(".opblock").count() == 4
+    assert page.locator(".mend-operation").count() == 4
 
 
 def test_the_signature_check_shown_in_the_api_docs_accepts_real_signatures() -> None:

@@ -295,13 +295,23 @@ def _url(name: str, world: World, case: Case) -> str:
     return reverse(name, kwargs=case.kwargs(world))
 
 
+def prepare_world(world: World) -> None:
+    """What every row is tried with: a case (and its canaries) in the program."""
+    _our_case(world)
+
+
+def page_url(name: str, world: World) -> str:
+    """The path a row of the table is tried at (the accessibility test opens the same)."""
+    return _url(name, world, ALL_CASES[name])
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("name", sorted(ALL_CASES))
 def test_url_answers_each_persona_as_expected(
     name: str, persona: str, world: World, client_for: Callable[[str], Client]
 ) -> None:
     case = ALL_CASES[name]
-    _our_case(world)  # every page is tried with a case (and its canaries) in the program
+    prepare_world(world)
     client = client_for(persona)
     url = _url(name, world, case)
     response = getattr(client, case.method)(url, data=case.data(world))

@@ -20,14 +20,18 @@ class Command(BaseCommand):
     help = "Create or complete the demo program, its accounts and demo data."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.verbosity = int(options.get("verbosity", 1))
         with transaction.atomic():
+            self._step(programs_demo)
             context = programs_demo.load()
             # Later apps add their own demo data (cases, meetings...) in a demo.py.
             for config in apps.get_app_configs():
                 module = f"{config.name}.demo"
                 is_ours = config.name.startswith("mend.") and config.name != "mend.programs"
                 if is_ours and find_spec(module) is not None:
-                    import_module(module).load(context)
+                    demo = import_module(module)
+                    self._step(demo)
+                    demo.load(context)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {context.program.name}. Sign in as "
@@ -35,3 +39,10 @@ class Command(BaseCommand):
                 + " with the password 'mend-demo'."
             )
         )
+
+    def _step(self, module: Any) -> None:
+        """Say what is being loaded (the first line of the demo module's docstring)."""
+        if self.verbosity >= 1:
+            summary = (module.__doc__ or module.__name__).strip().splitlines()[0]
+            self.stdout.write(f"  {summary}")
+            self.stdout.flush()
