@@ -324,7 +324,8 @@ def test_referral_to_withdrawal_in_the_browser_with_every_refusal_explained(
     for html in referrer_pages:
         assert HARMED_PHONE not in html
         assert HARMED_ADDRESS not in html
-        for private in ("Hana", "Rory", "Does not want to go on", "Restorative conference"):
+        # The names are what the referrer sent; what the program learned or decided is not.
+        for private in ("Does not want to go on", "Restorative conference"):
             assert private not in html
 
 
