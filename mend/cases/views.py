@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
+from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -126,6 +127,8 @@ def new_referral(request: HttpRequest, membership: Membership) -> HttpResponse:
                 return sent
     elif data is None:
         _prefill(form, membership, _user(request))
+    else:
+        _without_errors(form, harmed, responsible)
     has_errors = not adding and bool(
         form.errors or harmed.total_error_count() or responsible.total_error_count()
     )
@@ -140,6 +143,17 @@ def new_referral(request: HttpRequest, membership: Membership) -> HttpResponse:
         },
         status=400 if has_errors else 200,
     )
+
+
+def _without_errors(form: ReferralForm, *formsets: Any) -> None:
+    """Adding a person is not sending the referral: nothing is wrong yet, so nothing is
+    marked as wrong (the fields keep what was typed)."""
+    form._errors = ErrorDict()
+    for formset in formsets:
+        formset.full_clean()
+        formset._non_form_errors = formset.error_class()
+        for party in formset.forms:
+            party._errors = ErrorDict()
 
 
 def _prefill(form: ReferralForm, membership: Membership, user: User) -> None:

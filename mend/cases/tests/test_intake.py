@@ -107,6 +107,34 @@ def test_a_referrers_phone_and_badge_are_remembered_for_the_next_referral(
     assert 'value="Referrer"' in page  # their own name
 
 
+def test_adding_another_person_keeps_what_was_typed_and_marks_nothing_as_wrong(
+    world: World, client_for: Clients
+) -> None:
+    # Half-filled: no incident reference yet, the first harmed party named by given name only.
+    data = referral_post(world, incident_reference="", **{"harmed-0-family_name": ""})
+    response = client_for("coordinator").post(
+        reverse("cases:new_referral"), {**data, "add": "harmed"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="harmed-2"' in page
+    assert 'value="Ada"' in page
+    assert "This field is required." not in page
+    assert "usa-input--error" not in page
+    assert not Referral.objects.filter(program=world.program).exists()
+
+
+def test_the_responsible_party_section_says_it_is_optional(
+    world: World, client_for: Clients
+) -> None:
+    page = client_for("referrer").get(reverse("cases:new_referral")).content.decode()
+    assert "Responsible parties (optional)" in page
+    data = referral_post(world, **{"responsible-0-given_name": "", "responsible-0-family_name": ""})
+    data["responsible-0-admits_responsibility"] = ""
+    response = client_for("referrer").post(reverse("cases:new_referral"), data)
+    assert response.status_code == 302
+
+
 class TestFormsetCounts(HypothesisTestCase):
     """Anyone who can refer can send any count in the formset's management fields."""
 
