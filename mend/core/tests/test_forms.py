@@ -59,9 +59,10 @@ def test_the_summary_links_each_field_error_to_its_input_and_radio_groups_to_the
 def test_the_summary_lists_form_wide_and_hidden_field_errors_too() -> None:
     form = Meeting({"title": "clash", "day": "2026-12-01", "kind": "circle", "version": "x"})
     assert problems_of([form]) == [
-        # A form-wide problem points at the form's first field; a hidden one at nothing.
+        # A form-wide problem points at the form's first field. A hidden field's problem
+        # is the form's (nobody can correct a field they cannot see), so it does too.
         Problem("Someone else booked this room.", "id_title"),
-        Problem("Enter a whole number."),
+        Problem("Enter a whole number.", "id_title"),
     ]
 
 
