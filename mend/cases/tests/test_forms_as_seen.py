@@ -194,7 +194,7 @@ def test_every_action_refuses_a_stale_form(name: str, world: World, client_for: 
     assert response.status_code == 409, response.content.decode()[:2000]
     body = response.content.decode()
     assert "Since you opened this form:" in body
-    assert "Facilitator added a note at" in body
+    assert "Facilitator added a note to the case at" in body
     assert _snapshot(case) == before
     # The same form opened now goes through: it was refused for being stale, nothing else.
     fresh = client.post(_url(case, name, sample), {**opened, **sent(case)})
