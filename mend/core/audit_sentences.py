@@ -225,6 +225,10 @@ def describe(event: AuditEvent, reading: Reading | None = None) -> Sentence:
 def field_labels(model: type[Model] | None, names: Iterable[str]) -> str:
     """Field names as the labels people see on forms ("processes offered, consent purposes")."""
     labels = []
+    if model is not None:
+        # In the order of the form, not the alphabetical order they were stored in.
+        order = {f.name: i for i, f in enumerate(model._meta.get_fields())}
+        names = sorted(names, key=lambda name: order.get(name, len(order)))
     for name in names:
         try:
             found = model._meta.get_field(name) if model else None
