@@ -16,7 +16,7 @@ from mend.core.audit_sentences import (
     who,
 )
 from mend.core.models import AuditEvent
-from mend.programs.models import Agency, Program
+from mend.programs.models import Agency, Membership, Program
 from mend.programs.roles import Role
 
 
@@ -26,6 +26,13 @@ def _role(value: Any) -> Any:
 
 def _agencies(ids: set[str], reader: Any) -> dict[str, Any]:
     rows = Agency.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()])
+    return {str(row.pk): row for row in rows}
+
+
+def _memberships(ids: set[str], reader: Any) -> dict[str, Any]:
+    rows = Membership.objects.select_related("user").filter(
+        pk__in=[int(pk) for pk in ids if pk.isdigit()]
+    )
     return {str(row.pk): row for row in rows}
 
 
@@ -47,11 +54,14 @@ def _agency(event: AuditEvent, reading: Reading) -> Sentence:
 def _membership(text: Any) -> Any:
     def render(event: AuditEvent, reading: Reading) -> Sentence:
         details = event.details
+        membership = reading.obj(event)
+        # By name when the role is still on record; the username stored at the time if not.
+        user = membership.user.display_name if membership else details.get("user", "")
         return Sentence(
             text,
             {
                 "who": who(event),
-                "user": details.get("user", ""),
+                "user": user,
                 "role": _role(details.get("role", "")),
                 "previous": _role(details.get("previous_role", "")),
             },
@@ -73,6 +83,7 @@ def _refused(event: AuditEvent, reading: Reading) -> Sentence:
 
 def register_sentences() -> None:
     register_loader("programs.agency", _agencies)
+    register_loader("programs.membership", _memberships)
     register_group("program", _("Program settings and roles"))
     register_group("refusals", _("Refusals"))
     register(

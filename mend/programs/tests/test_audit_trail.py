@@ -127,6 +127,9 @@ def test_account_events_show_only_from_while_the_persons_role_here_lasted(
     assert "A sign-in as newcomer failed (from 10.9.9.4)" in body
     for before_or_after in ("10.9.9.1", "10.9.9.2", "10.9.9.5"):
         assert before_or_after not in body
+    roles = _page(client_for("program_admin"), kind="program")
+    assert "Program_Admin gave Newcomer the role Facilitator" in roles
+    assert "Program_Admin ended the role Facilitator of Newcomer" in roles
     # The outsider's sign-ins (another program's administrator) never show here.
     audit.record(actor=world["outsider"], action="auth.signed_in", ip="10.9.9.6")
     assert "10.9.9.6" not in _page(client_for("program_admin"))
