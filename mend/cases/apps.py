@@ -9,6 +9,7 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from mend.cases import dashboard  # noqa: F401  (registers the dashboard panels)
+        from mend.cases.audit_sentences import register_sentences
         from mend.core.navigation import NavItem, register
 
         register(NavItem(_("Cases"), "cases:list", "cases.view_assigned", order=10))
@@ -18,3 +19,4 @@ class CasesConfig(AppConfig):
         register(
             NavItem(_("My referrals"), "cases:referral_list", "referrals.follow_own", order=30)
         )
+        register_sentences()

@@ -9,3 +9,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from mend.core import checks  # noqa: F401  (registers system checks)
+        from mend.core.audit_sentences import register_core
+
+        register_core()

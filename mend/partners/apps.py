@@ -10,6 +10,7 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from mend.cases import events
         from mend.core.navigation import NavItem, register
+        from mend.partners.audit_sentences import register_sentences
         from mend.partners.webhooks import on_referral_status_changed
 
         register(NavItem(_("API keys"), "partners:api_keys", "program.configure", order=87))
@@ -20,3 +21,4 @@ class PartnersConfig(AppConfig):
             )
         )
         events.register(on_referral_status_changed)
+        register_sentences()

@@ -9,8 +9,10 @@ class ProgramsConfig(AppConfig):
 
     def ready(self) -> None:
         from mend.core.navigation import NavItem, register
+        from mend.programs.audit_sentences import register_sentences
 
         register(NavItem(_("Dashboard"), "programs:dashboard", order=0))
         register(NavItem(_("Program"), "programs:settings", "program.view_settings", order=80))
         register(NavItem(_("People and roles"), "programs:members", "members.manage", order=85))
         register(NavItem(_("Audit trail"), "programs:audit_log", "audit.view", order=90))
+        register_sentences()

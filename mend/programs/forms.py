@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
+from mend.core import audit_sentences
 from mend.core.forms import DateInput, Form
 from mend.core.models import AuditEvent
 from mend.programs.models import Agency, Membership
@@ -14,7 +15,7 @@ from mend.programs.roles import Role
 
 class AuditFilterForm(Form):
     is_filter = True
-    action = forms.CharField(label=_("Action contains"), max_length=80, required=False)
+    kind = forms.ChoiceField(label=_("Kind of event"), required=False)
     who = forms.CharField(label=_("Who (username)"), max_length=150, required=False)
     outcome = forms.ChoiceField(
         label=_("Outcome"),
@@ -23,6 +24,10 @@ class AuditFilterForm(Form):
     )
     since = forms.DateField(label=_("From"), required=False, widget=DateInput)
     until = forms.DateField(label=_("To"), required=False, widget=DateInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("Any kind")), *audit_sentences.groups()]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

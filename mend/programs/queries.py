@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
 
+from mend.core.models import AuditEvent
 from mend.programs.models import Agency, Membership, Program
 
 if TYPE_CHECKING:
@@ -74,3 +77,34 @@ def members_of(membership: Membership) -> QuerySet[Membership]:
         .select_related("user", "agency")
         .order_by("ended_at", "user__username")
     )
+
+
+def audit_events_of(membership: Membership) -> QuerySet[AuditEvent]:
+    """What the program's audit trail may list: its own events, and the account events
+    (sign-ins, passwords, two-factor) of its people from while their role here lasted.
+
+    A role granted today does not open someone's earlier history, in this program or
+    before it, and an ended role stops showing what the person does next.
+    """
+    if not membership.can("audit.view"):
+        raise Http404
+    program = membership.program
+    day = OuterRef("local_day")
+    while_member = Membership.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=OuterRef("occurred_at")),
+        Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+        program_id=program.pk,
+        created_at__lte=OuterRef("occurred_at"),
+        starts_on__lte=day,
+    )
+    by_member = while_member.filter(user_id=OuterRef("actor_id"))
+    # A failed sign-in has no actor: it names the account it tried.
+    on_member = while_member.annotate(account=Cast("user_id", CharField())).filter(
+        account=OuterRef("object_id")
+    )
+    account = Q(program__isnull=True) & (
+        Exists(by_member) | (Q(object_type="accounts.user", actor__isnull=True) & Exists(on_member))
+    )
+    return AuditEvent.objects.annotate(
+        local_day=TruncDate("occurred_at", tzinfo=ZoneInfo(program.time_zone))
+    ).filter(Q(program_id=program.pk) | account)

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mend.accounts.models import User
 from mend.accounts.services import create_user, reset_password
+from mend.core import audit_sentences
 from mend.core.dashboard import panels_for
 from mend.core.filters import within_dates
-from mend.core.models import AuditEvent
 from mend.programs import services
 from mend.programs.access import program_view
+from mend.programs.audit_rows import audit_rows
 from mend.programs.forms import (
     AuditFilterForm,
     MembershipForm,
@@ -29,7 +29,12 @@ from mend.programs.forms import (
 )
 from mend.programs.middleware import CURRENT_PROGRAM_KEY
 from mend.programs.models import Membership
-from mend.programs.queries import can_reset_password, members_of, membership_for
+from mend.programs.queries import (
+    audit_events_of,
+    can_reset_password,
+    members_of,
+    membership_for,
+)
 
 AUDIT_PAGE_SIZE = 50
 
@@ -174,30 +179,30 @@ def end_member(request: HttpRequest, membership: Membership, member_id: int) -> 
 
 @program_view("audit.view")
 def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
-    program = membership.program
-    members = Membership.objects.filter(program=program).values("user_id")
-    # The program's own events, plus sign-in and account events of the people in it.
-    events: QuerySet[AuditEvent] = AuditEvent.objects.filter(
-        Q(program=program) | Q(program__isnull=True, actor_id__in=members)
-    )
+    events = audit_events_of(membership)
     form = AuditFilterForm(request.GET or None)
     if form.is_valid():
         data = form.cleaned_data
-        if data["action"]:
-            events = events.filter(action__icontains=data["action"])
+        if data["kind"]:
+            events = events.filter(audit_sentences.in_group(data["kind"]))
         if data["who"]:
             events = events.filter(actor_label__iexact=data["who"])
         if data["outcome"]:
             events = events.filter(outcome=data["outcome"])
         events = within_dates(events, "occurred_at", data["since"], data["until"])
-    page = Paginator(events.order_by("-occurred_at", "-id"), AUDIT_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        events.select_related("actor").order_by("-occurred_at", "-id"), AUDIT_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "programs/audit_log.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": audit_rows(page.object_list, membership),
+            "query": query.urlencode(),
+        },
         status=400 if form.errors else 200,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -194,7 +195,7 @@ def test_every_action_refuses_a_stale_form(name: str, world: World, client_for: 
     assert response.status_code == 409, response.content.decode()[:2000]
     body = response.content.decode()
     assert "Since you opened this form:" in body
-    assert "Facilitator added a note at" in body
+    assert "Facilitator added a note to the case at" in body
     assert _snapshot(case) == before
     # The same form opened now goes through: it was refused for being stale, nothing else.
     fresh = client.post(_url(case, name, sample), {**opened, **sent(case)})
@@ -221,10 +222,14 @@ def test_a_stale_form_names_the_change_that_was_made_meanwhile(
     assert response.status_code == 409
     body = response.content.decode()
     at = timezone.localtime(
-        AuditEvent.objects.filter(action="consent.withdrawn").latest("id").occurred_at
+        AuditEvent.objects.filter(action="consent.withdrawn").latest("id").occurred_at,
+        ZoneInfo(case.program.time_zone),
     ).strftime("%H:%M")
-    assert f"Hana0 Harmed withdrew consent to meet face to face at {at}." in body
-    assert "the case moved back to assessment and preparation automatically" in body.lower()
+    assert (
+        f"Coordinator recorded that Hana0 Harmed withdrew consent to meet face to face"
+        f" in the case at {at}." in body
+    )
+    assert "moved the case back to assessment and preparation automatically" in body.lower()
     assert "Nothing was saved." in body
 
 
