@@ -16,6 +16,17 @@ from mend.testing.personas import World, build_world
 _browser_skips: list[str] = []
 
 
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    """A request in Spanish leaves Spanish active in the thread; the next test (whichever
+    worker runs it) must start from the default language, not inherit it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
