@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
-from mend.core.forms import DateInput, Form
+from mend.core.forms import DateField, DateInput, Form
 from mend.core.models import AuditEvent
 from mend.programs.models import Agency, Membership
 from mend.programs.roles import Role
@@ -37,10 +37,9 @@ class RoleFields(Form):
     agency = forms.ModelChoiceField(
         label=_("Agency (referrers only)"), queryset=Agency.objects.none(), required=False
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
         label=_("Expires on"),
         required=False,
-        widget=DateInput,
     )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
