@@ -319,6 +319,18 @@ LOGGING = {
 # production; elsewhere a public development key stands in.
 MEND_FIELD_KEYS = field_keys_from_environment(os.environ, production=PRODUCTION)
 
+# --- E-mail ---------------------------------------------------------------------------
+# Mend sends e-mail (invitations) only when a server is configured: EMAIL_HOST, or
+# EMAIL_BACKEND naming another backend. Tests capture mail in memory (locmem).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mend@localhost")
+MEND_SENDS_EMAIL = bool(EMAIL_HOST or "EMAIL_BACKEND" in os.environ or TESTING)
+
 # --- Mend ------------------------------------------------------------------------------
 MEND_DEMO_PASSWORD = "mend-demo"
 MEND_DEMO_USERNAMES = ["admin", "coordinator", "facilitator", "volunteer", "referrer", "analyst"]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import Http404
 
-from mend.programs.models import Agency, Membership, Program
+from mend.programs.models import Agency, Invitation, Membership, Program
 
 if TYPE_CHECKING:
     from mend.accounts.models import User
@@ -73,4 +73,15 @@ def members_of(membership: Membership) -> QuerySet[Membership]:
         Membership.objects.filter(program_id=membership.program_id)
         .select_related("user", "agency")
         .order_by("ended_at", "user__username")
+    )
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """The invitation a link's token opens, if any. Only the token's hash is stored."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("program", "agency")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
     )
