@@ -265,6 +265,12 @@ MEND_API_MAX_REQUEST_BYTES = int(os.environ.get("MEND_API_MAX_REQUEST_BYTES", 26
 # Requests per API key per minute, counted in the database across server processes.
 MEND_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("MEND_API_RATE_LIMIT_PER_MINUTE", 120))
 
+# Refusals anyone can cause (no working API key, a failed sign-in) from one address:
+# counted per window, one audit row each for the first and for passing the limit, and
+# 429 past the limit (mend/core/refusals.py).
+MEND_REFUSAL_WINDOW = timedelta(minutes=int(os.environ.get("MEND_REFUSAL_WINDOW_MINUTES", 10)))
+MEND_REFUSAL_LIMIT = int(os.environ.get("MEND_REFUSAL_LIMIT", 30))
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
