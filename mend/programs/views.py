@@ -222,7 +222,7 @@ def reset_member_password(
     return render(
         request,
         "programs/temporary_password.html",
-        {"person": target.user, "password": password, "created": False},
+        {"person": target.user, "password": password},
     )
 
 

@@ -188,3 +188,22 @@ def test_bad_invitation_input_gets_a_field_message_and_creates_nothing(
     assert message in body
     assert not Invitation.objects.exists()
     assert not mail.outbox
+
+
+def test_an_invitee_can_sign_in_first_and_come_back_to_accept(
+    world: World, client_for: Clients
+) -> None:
+    from mend.testing.personas import PASSWORD
+
+    _admin, link = invite(
+        client_for("program_admin"), role=Role.REFERRER, agency=str(world.police.pk)
+    )
+    visitor = Client()
+    signed_in = visitor.post(
+        f"{reverse('accounts:sign_in')}?next={_path(link)}",
+        {"username": "analyst", "password": PASSWORD},
+    )
+    assert signed_in["Location"] == _path(link)
+    assert visitor.post(_path(link)).status_code == 302
+    membership = world.program.memberships.get(user=world["analyst"], ended_at__isnull=True)
+    assert (membership.role, membership.agency) == (Role.REFERRER, world.police)
