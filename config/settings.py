@@ -265,6 +265,12 @@ MEND_API_MAX_REQUEST_BYTES = int(os.environ.get("MEND_API_MAX_REQUEST_BYTES", 26
 # Requests per API key per minute, counted in the database across server processes.
 MEND_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("MEND_API_RATE_LIMIT_PER_MINUTE", 120))
 
+# Refusals anyone can cause (no working API key, a failed sign-in) from one address:
+# counted per window, one audit row each for the first and for passing the limit, and
+# 429 past the limit (mend/core/refusals.py).
+MEND_REFUSAL_WINDOW = timedelta(minutes=int(os.environ.get("MEND_REFUSAL_WINDOW_MINUTES", 10)))
+MEND_REFUSAL_LIMIT = int(os.environ.get("MEND_REFUSAL_LIMIT", 30))
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
@@ -318,6 +324,18 @@ LOGGING = {
 # ("id:base64,id:base64") or MEND_FIELD_KEYS_FILE (one "id:base64" a line). Required in
 # production; elsewhere a public development key stands in.
 MEND_FIELD_KEYS = field_keys_from_environment(os.environ, production=PRODUCTION)
+
+# --- E-mail ---------------------------------------------------------------------------
+# Mend sends e-mail (invitations) only when a server is configured: EMAIL_HOST, or
+# EMAIL_BACKEND naming another backend. Tests capture mail in memory (locmem).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 587))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", True)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mend@localhost")
+MEND_SENDS_EMAIL = bool(EMAIL_HOST or "EMAIL_BACKEND" in os.environ or TESTING)
 
 # --- Mend ------------------------------------------------------------------------------
 MEND_DEMO_PASSWORD = "mend-demo"

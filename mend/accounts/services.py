@@ -20,8 +20,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mend.accounts.models import User, UserSession
-from mend.core import audit
+from mend.core import audit, refusals
 from mend.core.models import AuditEvent
+from mend.core.refusals import Tally, client_address
 
 RECOVERY_CODE_COUNT = 10
 # Seconds a password-only sign-in may wait for its second factor.
@@ -32,24 +33,29 @@ SIGNED_IN_AT_KEY = "mend_signed_in_at"
 LAST_SEEN_KEY = "mend_last_seen"
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+SIGN_IN_REFUSAL = "auth.sign_in_failed"
 
 
-# --- Signing in ----------------------------------------------------------------------
+def record_failed_sign_in(*, request: HttpRequest, username: str, locked_out: bool) -> Tally:
+    """Audit a failed sign-in and count it against the address's limit.
 
-
-@transaction.atomic
-def record_failed_sign_in(*, request: HttpRequest, username: str, locked_out: bool) -> None:
+    A failure for a real account is always recorded: it belongs to that account's trail.
+    Made-up usernames are folded: the first from an address in a window is recorded, the
+    rest are counted (mend.core.refusals), so nobody can flood the trail.
+    """
+    address = client_address(request)
+    tally = refusals.count_refusal(kind=SIGN_IN_REFUSAL, address=address)
     user = User.objects.filter(username=username).first()
-    audit.record(
-        actor=None,
-        actor_label=username,
-        action="auth.locked_out" if locked_out else "auth.sign_in_failed",
-        obj=user,
-        outcome=AuditEvent.Outcome.DENIED,
-        ip=client_address(request),
-    )
+    if user is not None or tally.first:
+        audit.record(
+            actor=None,
+            actor_label=username,
+            action="auth.locked_out" if locked_out else "auth.sign_in_failed",
+            obj=user,
+            outcome=AuditEvent.Outcome.DENIED,
+            ip=address,
+        )
+    return tally
 
 
 def begin_second_factor(*, request: HttpRequest, user: User) -> None:

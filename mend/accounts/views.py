@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +29,7 @@ from mend.accounts.forms import (
 )
 from mend.accounts.models import User
 from mend.accounts.queries import has_mfa, is_verified, mfa_required_for
+from mend.core.refusals import client_address, count_refusal, waiting
 
 NEXT_KEY = "mend_next"
 RECOVERY_CODES_KEY = "mend_new_recovery_codes"
@@ -54,13 +56,23 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request, request.GET.get("next")))
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        address = client_address(request)
+        if waiting(kind=services.SIGN_IN_REFUSAL, address=address) is not None:
+            # Refused before any password is checked; counted, so passing the limit is
+            # recorded (once).
+            tally = count_refusal(kind=services.SIGN_IN_REFUSAL, address=address)
+            return too_many_attempts(request, tally.wait or 1)
         username = form.cleaned_data["username"]
         user = auth.authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
             locked = bool(getattr(request, "axes_locked_out", False))
-            services.record_failed_sign_in(request=request, username=username, locked_out=locked)
+            tally = services.record_failed_sign_in(
+                request=request, username=username, locked_out=locked
+            )
             if locked:
                 return locked_out(request)
+            if tally.wait is not None:
+                return too_many_attempts(request, tally.wait)
             # One message whether or not the account exists.
             form.add_error(
                 None, _("That username and password do not match. Check both and try again.")
@@ -98,6 +110,24 @@ def locked_out(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         {"form": SignInForm(), "next": "", "error_message": message},
         status=429,
     )
+
+
+def too_many_attempts(request: HttpRequest, wait: int) -> HttpResponse:
+    """Too many failed sign-ins from one address (any usernames): wait for the window."""
+    minutes = max(1, -(-wait // 60))
+    message = ngettext(
+        "Too many unsuccessful sign-ins from your network. Try again in %(minutes)d minute.",
+        "Too many unsuccessful sign-ins from your network. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+    response = render(
+        request,
+        "accounts/sign_in.html",
+        {"form": SignInForm(), "next": "", "error_message": message},
+        status=429,
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 @sensitive_post_parameters("code")

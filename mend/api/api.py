@@ -76,10 +76,12 @@ def verify(secret: str, header: str, body: bytes) -> bool:
 Failed deliveries are retried with growing gaps for 24 hours.
 
 ## Errors
-Every error answers `{"errors": [{"field": "...", "message": "..."}]}`: `401` bad or missing
-key, `403` missing scope, `404` not your agency's referral, `409` idempotency conflict,
-`413` body over 256 KB, `422` invalid fields (all of them listed; nothing is stored),
-`429` too many requests (see `Retry-After`).
+Every error answers `{"errors": [{"field": "...", "message": "..."}]}`: `400` a
+`Content-Length` that is not a length, `401` bad or missing key, `403` missing scope, `404`
+not your agency's referral, `409` idempotency conflict, `413` body over 256 KB, `422`
+invalid fields (all of them listed; nothing is stored), `429` too many requests (see
+`Retry-After`): over a key's limit a minute, or, from one address, 30 requests in 10
+minutes without a working key.
 """
 
 api = NinjaAPI(

@@ -13,6 +13,7 @@ from ninja.security import HttpBearer
 
 from mend.api import services
 from mend.api.errors import ApiError
+from mend.core import refusals
 from mend.partners import services as keys
 from mend.partners.models import ApiKey
 
@@ -40,7 +41,19 @@ class ApiKeyAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
         check = keys.check_key(token)
         if check.key is None:
-            services.record_refusal(request, reason=check.refusal, key=check.named)
+            # Counted per address (and per named key): the first refusal in a window is
+            # audited, the rest are folded into a count, and past the limit answered 429.
+            kind = "api.auth.refused" + (f":{check.named.pk}" if check.named else "")
+            tally = refusals.count_refusal(kind=kind, address=refusals.client_address(request))
+            if tally.wait is not None:
+                raise ApiError(
+                    429,
+                    "Too many requests without a working API key. "
+                    f"Try again in {tally.wait} seconds.",
+                    headers={"Retry-After": str(tally.wait)},
+                )
+            if tally.first:
+                services.record_refusal(request, reason=check.refusal, key=check.named)
             raise ApiError(
                 401, _REFUSALS[check.refusal], headers={"WWW-Authenticate": 'Bearer realm="mend"'}
             )

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from mend.api.errors import INTERNAL_ERROR
+from mend.core.middleware import declared_length
 
 API_PATH = "/api/"
 
@@ -42,11 +43,14 @@ class ApiMiddleware:
         if not request.path.startswith(API_PATH):
             return self.get_response(request)
         limit = settings.MEND_API_MAX_REQUEST_BYTES
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > limit:
+        length = declared_length(request)
+        if length is None:
+            response = HttpResponse(
+                _json_error("The Content-Length header is not a length in bytes."),
+                status=400,
+                content_type="application/json; charset=utf-8",
+            )
+        elif length > limit:
             response = HttpResponse(
                 _json_error(f"The request body is larger than {limit // 1024} KB."),
                 status=413,

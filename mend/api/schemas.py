@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.utils import timezone
+from django.utils import translation
 from ninja import Schema
 from pydantic import (
     AfterValidator,
@@ -27,9 +27,9 @@ from pydantic import (
 )
 
 from mend.cases.models import JusticeStage, Referral
+from mend.core.dates import plausible_date
 from mend.programs.models import OffenceCategory
 
-EARLIEST_DATE = date(1900, 1, 1)
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # RFC 3339: a full date and time with seconds and a zone offset (Z or +hh:mm).
 _ISO_DATETIME = re.compile(
@@ -73,9 +73,16 @@ def _iso_date(value: Any) -> date:
         day = date.fromisoformat(value)
     except ValueError:
         raise ValueError("This date does not exist.") from None
-    if day < EARLIEST_DATE:
-        raise ValueError("Use a date after 1900.")
     return day
+
+
+def _plausible(day: date, *, past: bool) -> date:
+    """The rule the forms use (mend.core.dates), with its message in the API's English."""
+    try:
+        return plausible_date(day, past=past)
+    except DjangoValidationError as error:
+        with translation.override("en"):
+            raise ValueError(" ".join(error.messages)) from None
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -102,18 +109,20 @@ def parse_timestamp(value: Any) -> datetime:
         raise ValueError("This timestamp does not exist.") from None
 
 
-def _not_in_future(day: date) -> date:
-    if day > timezone.localdate():
-        raise ValueError("Must not be in the future.")
-    return day
+def _past(day: date) -> date:
+    return _plausible(day, past=True)
+
+
+def _planned(day: date) -> date:
+    return _plausible(day, past=False)
 
 
 def _datetime_schema(schema: dict[str, Any]) -> None:
     schema.update({"type": "string", "format": "date-time"})
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-PastDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_not_in_future)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_planned)]
+PastDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_past)]
 Timestamp = Annotated[
     datetime, BeforeValidator(parse_timestamp), Field(json_schema_extra=_datetime_schema)
 ]

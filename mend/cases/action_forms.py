@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
-from mend.cases.forms import PartyForm, _not_in_future
+from mend.cases.forms import PartyForm
 from mend.cases.models import (
     Case,
     ConsentEntry,
@@ -31,7 +31,7 @@ from mend.cases.queries import case_facts
 from mend.cases.rules import NOT_ASKED
 from mend.cases.services import ASSESSMENT_QUESTIONS, possible_matches
 from mend.cases.stages import COMPLETION_OUTCOMES, COMPLETION_STAGES, Outcome, Stage
-from mend.core.forms import DateInput, Form
+from mend.core.forms import DateField, Form
 from mend.core.submissions import new_token, token_field
 from mend.programs.models import ConsentPurpose, Membership, OffenceCategory, ProcessType
 from mend.programs.roles import Role
@@ -222,9 +222,7 @@ class PersonForm(CaseForm):
 
 
 class OfferForm(PersonForm):
-    offered_on = forms.DateField(
-        label=_("Offered on"), widget=DateInput, validators=[_not_in_future]
-    )
+    offered_on = DateField(label=_("Offered on"), past=True)
     channel = forms.ChoiceField(
         label=_("How"), choices=_with_empty(RJOffer.Channel.choices, _("Choose how"))
     )
@@ -263,7 +261,7 @@ class ConsentForm(PersonForm):
         label=_("How they told us"),
         choices=_with_empty(ConsentEntry.Method.choices, _("Choose how")),
     )
-    decided_on = forms.DateField(label=_("Date"), widget=DateInput, validators=[_not_in_future])
+    decided_on = DateField(label=_("Date"), past=True)
     note = forms.CharField(
         label=_("Note"), max_length=500, required=False, widget=forms.Textarea({"rows": 2})
     )
@@ -306,12 +304,11 @@ class ConsentForm(PersonForm):
             participant
         )
         if self.needs_offer and ConsentPurpose.CONTACT in purposes:
-            self.fields["offered_on"] = forms.DateField(
+            self.fields["offered_on"] = DateField(
                 label=_("When restorative justice was offered"),
                 required=False,
                 initial=timezone.localdate(),
-                widget=DateInput,
-                validators=[_not_in_future],
+                past=True,
                 help_text=_("Needed with their first consent to be contacted."),
             )
             self.fields["offer_channel"] = forms.ChoiceField(
@@ -355,9 +352,7 @@ ASSESSMENT_LABELS = {
 
 
 class AssessmentForm(PersonForm):
-    assessed_on = forms.DateField(
-        label=_("Assessed on"), widget=DateInput, validators=[_not_in_future]
-    )
+    assessed_on = DateField(label=_("Assessed on"), past=True)
     result = forms.ChoiceField(
         label=_("Result"), choices=SafetyAssessment.Result.choices, widget=forms.RadioSelect
     )

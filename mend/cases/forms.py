@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +16,7 @@ from mend.cases.models import (
     Referral,
 )
 from mend.cases.services import PartyDetails
-from mend.core.forms import DateInput, Form
+from mend.core.forms import DateField, Form
 from mend.core.submissions import new_token, token_field
 from mend.programs.models import (
     Agency,
@@ -25,11 +24,6 @@ from mend.programs.models import (
     OffenceCategory,
 )
 from mend.programs.roles import Role
-
-
-def _not_in_future(value: Any) -> None:
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(_("This date is in the future."))
 
 
 class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -53,9 +47,7 @@ class ReferralForm(Form):
         label=_("Badge or staff number"), max_length=40, required=False
     )
     incident_reference = forms.CharField(label=_("Incident or crime reference"), max_length=60)
-    incident_date = forms.DateField(
-        label=_("Date of the incident"), widget=DateInput, validators=[_not_in_future]
-    )
+    incident_date = DateField(label=_("Date of the incident"), past=True)
     offence_category = CategoryChoiceField(
         label=_("Offence category"),
         queryset=OffenceCategory.objects.none(),
@@ -100,9 +92,7 @@ class PartyForm(Form):
 
     given_name = forms.CharField(label=_("Given name"), max_length=100)
     family_name = forms.CharField(label=_("Family name"), max_length=100)
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DateInput, validators=[_not_in_future]
-    )
+    date_of_birth = DateField(label=_("Date of birth"), required=False, past=True)
     preferred_language = forms.CharField(
         label=_("Preferred language"), max_length=40, required=False
     )
@@ -241,8 +231,8 @@ class CaseFilterForm(Form):
         required=False,
         empty_label=_("Any category"),
     )
-    since = forms.DateField(label=_("Referred on or after"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("Referred on or before"), required=False, widget=DateInput)
+    since = DateField(label=_("Referred on or after"), required=False)
+    until = DateField(label=_("Referred on or before"), required=False)
     needs = forms.ChoiceField(label=_("Needs"), required=False)
     mine = forms.BooleanField(label=_("Only cases I work on"), required=False)
     open = forms.BooleanField(label=_("Only open cases"), required=False)

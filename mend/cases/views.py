@@ -148,7 +148,7 @@ def new_referral(request: HttpRequest, membership: Membership) -> HttpResponse:
 def _without_errors(form: ReferralForm, *formsets: Any) -> None:
     """Adding a person is not sending the referral: nothing is wrong yet, so nothing is
     marked as wrong (the fields keep what was typed)."""
-    form._errors = ErrorDict()
+    form._errors = ErrorDict()  # type: ignore[attr-defined]
     for formset in formsets:
         formset.full_clean()
         formset._non_form_errors = formset.error_class()

@@ -13,6 +13,8 @@ from django.forms.widgets import Input
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from mend.core.dates import YEARS_AHEAD, plausible_date
+
 
 class MendFormRenderer(DjangoTemplates):
     form_template_name = "includes/form.html"
@@ -86,6 +88,24 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
         super().__init__(attrs, format=format or "%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date in the ISO picker, within Mend's one rule for plausible dates.
+
+    `past=True` for something that has happened (not after today); otherwise a planned
+    date, at most `years_ahead` years from today. The API applies the same rule.
+    """
+
+    widget = DateInput
+
+    def __init__(self, *, past: bool = False, years_ahead: int = YEARS_AHEAD, **kwargs: Any):
+        super().__init__(**kwargs)
+
+        def plausible(day: Any) -> None:
+            plausible_date(day, past=past, years_ahead=years_ahead)
+
+        self.validators.append(plausible)
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,28 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
 
+def declared_length(request: HttpRequest) -> int | None:
+    """The body length the client declared: 0 when none, None when it is not a length.
+
+    Django reads `Content-Length` with int() when a view first touches the body, so
+    "abc" would raise there (a 500) and "-1" would be taken at its word.
+    """
+    value = str(request.META.get("CONTENT_LENGTH") or "").strip() or "0"
+    if not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
 class RequestSizeLimitMiddleware:
-    """Refuse oversized bodies before anything reads them."""
+    """Refuse malformed and oversized bodies before anything reads them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
+        length = declared_length(request)
+        if length is None:
+            return HttpResponse(render_to_string("400.html"), status=400)
         if length > settings.MEND_MAX_REQUEST_BYTES:
             body = render_to_string("413.html", {"limit": settings.MEND_MAX_REQUEST_BYTES})
             return HttpResponse(body, status=413)

@@ -101,3 +101,27 @@ class SentForm(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class RefusalWindow(models.Model):
+    """How often one address was refused one kind of thing in one window of time.
+
+    Lets repeated refusals (an unknown API key, a sign-in with a made-up username) be
+    counted instead of each writing its own audit row, and be answered with 429 past a
+    limit. Audit rows are append-only, so the count lives here.
+    """
+
+    kind = models.CharField(max_length=80)
+    address = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "address", "window_start"], name="one_refusal_window"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.address} {self.window_start:%Y-%m-%d %H:%M} x{self.count}"

@@ -6,8 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mend.core.forms import DateInput, Form
+from mend.core.forms import DateField, Form
 from mend.partners.models import Scope
+from mend.partners.services import KEY_YEARS
 from mend.programs.models import Agency, Membership
 
 
@@ -27,11 +28,14 @@ class ApiKeyForm(Form):
         choices=Scope.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    expires_on = forms.DateField(
+    expires_on = DateField(
+        years_ahead=KEY_YEARS,
         label=_("Expires on"),
         required=False,
-        help_text=_("The key stops working at the end of this day. Leave empty for no expiry."),
-        widget=DateInput,
+        help_text=_(
+            "The key stops working at the end of this day, at most two years ahead. "
+            "Leave empty for no expiry."
+        ),
     )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:

@@ -42,6 +42,12 @@ def actor_label(key: ApiKey) -> str:
     return f"api:{key.prefix}"
 
 
+# A key expires at most two years ahead: a longer-lived secret is one nobody remembers
+# to rotate. (A day's slack: the form's last day ends at midnight where the program is.)
+KEY_YEARS = 2
+KEY_LIFETIME = timedelta(days=366 * KEY_YEARS + 1)
+
+
 @transaction.atomic
 def create_api_key(
     *,
@@ -66,6 +72,8 @@ def create_api_key(
         errors["scopes"] = _("Choose what the key may do.")
     if expires_at is not None and expires_at <= timezone.now():
         errors["expires_at"] = _("The expiry must be in the future.")
+    elif expires_at is not None and expires_at > timezone.now() + KEY_LIFETIME:
+        errors["expires_at"] = _("Choose an expiry at most two years ahead.")
     if errors:
         raise ValidationError(errors)
     for _attempt in range(5):

@@ -53,8 +53,9 @@ def api_keys(request: HttpRequest, membership: Membership) -> HttpResponse:
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
+                name = "expires_on" if field == "expires_at" else field
                 for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+                    form.add_error(name if name in form.fields else None, message)
         else:
             # Shown once, on this response only: never stored in a message or the session.
             return render(
@@ -98,8 +99,9 @@ def webhooks(request: HttpRequest, membership: Membership) -> HttpResponse:
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
+                name = "expires_on" if field == "expires_at" else field
                 for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+                    form.add_error(name if name in form.fields else None, message)
         else:
             # The secret is shown on this response only.
             return render(request, "partners/webhook_created.html", {"endpoint": endpoint})

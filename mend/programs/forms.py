@@ -5,9 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mend.accounts.models import User
 from mend.core import audit_sentences
-from mend.core.forms import DateInput, Form
+from mend.core.forms import DateField, Form
 from mend.core.models import AuditEvent
 from mend.programs.models import Agency, Membership
 from mend.programs.roles import Role
@@ -22,8 +21,8 @@ class AuditFilterForm(Form):
         required=False,
         choices=[("", _("Any outcome")), *AuditEvent.Outcome.choices],
     )
-    since = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    until = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    since = DateField(label=_("From"), required=False)
+    until = DateField(label=_("To"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -37,15 +36,23 @@ class AuditFilterForm(Form):
         return data
 
 
-class RoleFields(Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+class InvitationForm(Form):
+    """Invite someone to a role. Nobody is looked up: the answer never says who has an account."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Work e-mail"),
+        help_text=_("Where the invitation is sent, when Mend can send e-mail."),
+    )
+    # No role is chosen for the administrator: they pick one on purpose.
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
     agency = forms.ModelChoiceField(
         label=_("Agency (referrers only)"), queryset=Agency.objects.none(), required=False
     )
-    expires_on = forms.DateField(
-        label=_("Expires on"),
+    expires_on = DateField(
+        label=_("Role expires on"),
         required=False,
-        widget=DateInput,
+        help_text=_("Leave empty for a role without an end date."),
     )
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
@@ -59,41 +66,6 @@ class RoleFields(Form):
         if data.get("role") == Role.REFERRER and not data.get("agency"):
             self.add_error("agency", _("A referrer must belong to a referring agency."))
         return data
-
-
-class MembershipForm(RoleFields):
-    """Give an existing account a role in this program."""
-
-    username = forms.CharField(label=_("Username"), max_length=150)
-    field_order = ["username", "role", "agency", "expires_on"]
-
-    def clean_username(self) -> User:
-        username = self.cleaned_data["username"]
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No active account has that username."))
-        return user
-
-
-class NewPersonForm(RoleFields):
-    """Create an account for someone new, with a role in this program."""
-
-    new_username = forms.RegexField(
-        label=_("Username"),
-        max_length=150,
-        regex=r"^[\w.@+-]+$",
-        help_text=_("Letters, digits and . @ + - _ only."),
-        error_messages={"invalid": _("Use only letters, digits and . @ + - _ in a username.")},
-    )
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
-    email = forms.EmailField(label=_("Work e-mail"), required=False)
-    field_order = ["new_username", "full_name", "email", "role", "agency", "expires_on"]
-
-    def clean_new_username(self) -> str:
-        username: str = self.cleaned_data["new_username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("That username is taken. Choose another."))
-        return username
 
 
 class SwitchProgramForm(Form):

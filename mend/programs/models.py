@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from datetime import date
 
@@ -273,3 +274,45 @@ class Membership(models.Model):
             and self.starts_on <= today
             and (self.expires_on is None or self.expires_on >= today)
         )
+
+
+class Invitation(models.Model):
+    """An offer of a role, sent as a one-time link, so administrators never look people up.
+
+    Only the SHA-256 of the link's token is kept: the link is shown once, to whoever
+    created it, and perhaps e-mailed to the person invited.
+    """
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    email = models.EmailField(_("e-mail"))
+    full_name = models.CharField(_("full name"), max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    # When the role it grants ends (optional); the link itself is valid until valid_until.
+    expires_on = models.DateField(_("role expires on"), null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    valid_until = models.DateTimeField(_("link valid until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} - {self.get_role_display()} - {self.program}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode("utf-8", errors="surrogatepass")).hexdigest()

@@ -10,7 +10,7 @@ from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
 
 from mend.core.models import AuditEvent
-from mend.programs.models import Agency, Membership, Program
+from mend.programs.models import Agency, Invitation, Membership, Program
 
 if TYPE_CHECKING:
     from mend.accounts.models import User
@@ -108,3 +108,14 @@ def audit_events_of(membership: Membership) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.annotate(
         local_day=TruncDate("occurred_at", tzinfo=ZoneInfo(program.time_zone))
     ).filter(Q(program_id=program.pk) | account)
+
+
+def invitation_for(token: str) -> Invitation | None:
+    """The invitation a link's token opens, if any. Only the token's hash is stored."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("program", "agency")
+        .filter(token_hash=Invitation.hash_token(token))
+        .first()
+    )

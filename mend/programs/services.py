@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import secrets
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from mend.programs import defaults
 from mend.programs.models import (
     Agency,
     EligibilityCriterion,
+    Invitation,
     Membership,
     OffenceCategory,
     Program,
@@ -173,4 +175,90 @@ def end_membership(*, membership: Membership, by: User) -> Membership:
             user=membership.user.get_username(),
             role=membership.role,
         )
+    return membership
+
+
+INVITATION_VALID_FOR = timedelta(days=14)
+
+
+@transaction.atomic
+def create_invitation(
+    *,
+    program: Program,
+    email: str,
+    full_name: str,
+    role: str,
+    by: User,
+    agency: Agency | None = None,
+    expires_on: date | None = None,
+) -> tuple[Invitation, str]:
+    """An invitation to a role, and its one-time token (never stored, only its hash).
+
+    Nobody is looked up by e-mail or username: what the administrator sees is the same
+    whether or not the person already has an account.
+    """
+    invitation = Invitation(
+        program=program,
+        email=email.strip(),
+        full_name=full_name.strip(),
+        role=role,
+        agency=agency,
+        expires_on=expires_on,
+        valid_until=timezone.now() + INVITATION_VALID_FOR,
+        created_by=by,
+    )
+    if role == Role.REFERRER and agency is None:
+        raise ValidationError({"agency": _("A referrer must belong to a referring agency.")})
+    if agency is not None and agency.program_id != program.pk:
+        raise ValidationError({"agency": _("Choose an agency of this program.")})
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": _("The expiry date must be after the start date.")})
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = Invitation.hash_token(token)
+    invitation.full_clean()
+    invitation.save()
+    audit.record(actor=by, action="invitation.created", obj=invitation, program=program, role=role)
+    return invitation, token
+
+
+def invitation_problem(invitation: Invitation) -> str:
+    """Why the invitation can no longer be used ("" while it can)."""
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.valid_until <= timezone.now():
+        return "expired"
+    if not invitation.program.is_active:
+        return "expired"
+    return ""
+
+
+@transaction.atomic
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """The invited person takes the role. The link works once."""
+    locked = Invitation.objects.select_for_update().select_related("program").get(pk=invitation.pk)
+    problem = invitation_problem(locked)
+    if problem == "used":
+        raise ValidationError(_("This invitation has already been used."), code="used")
+    if problem:
+        raise ValidationError(_("This invitation has expired."), code="expired")
+    membership = grant_membership(
+        user=user,
+        program=locked.program,
+        role=locked.role,
+        agency=locked.agency,
+        expires_on=locked.expires_on,
+        by=user,
+    )
+    locked.accepted_at = timezone.now()
+    locked.accepted_by = user
+    locked.save(update_fields=["accepted_at", "accepted_by"])
+    audit.record(
+        actor=user,
+        action="invitation.accepted",
+        obj=locked,
+        program=locked.program,
+        changed_fields=["accepted_at"],
+        role=locked.role,
+    )
+    invitation.accepted_at, invitation.accepted_by = locked.accepted_at, user
     return membership

@@ -16,4 +16,5 @@ urlpatterns = [
         name="reset_member_password",
     ),
     path("audit/", views.audit_log, name="audit_log"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mend.accounts.forms import NewAccountForm
 from mend.accounts.models import User
 from mend.accounts.services import create_user, reset_password
 from mend.core import audit_sentences
@@ -20,23 +27,19 @@ from mend.core.filters import within_dates
 from mend.programs import services
 from mend.programs.access import program_view
 from mend.programs.audit_rows import audit_rows
-from mend.programs.forms import (
-    AuditFilterForm,
-    MembershipForm,
-    NewPersonForm,
-    RoleFields,
-    SwitchProgramForm,
-)
+from mend.programs.forms import AuditFilterForm, InvitationForm, SwitchProgramForm
 from mend.programs.middleware import CURRENT_PROGRAM_KEY
-from mend.programs.models import Membership
+from mend.programs.models import Invitation, Membership
 from mend.programs.queries import (
     audit_events_of,
     can_reset_password,
+    invitation_for,
     members_of,
     membership_for,
 )
 
 AUDIT_PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -80,63 +83,122 @@ def program_settings(request: HttpRequest, membership: Membership) -> HttpRespon
 @program_view("members.manage")
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, membership: Membership) -> HttpResponse:
-    action = request.POST.get("action") if request.method == "POST" else None
-    grant_form = MembershipForm(request.POST if action == "grant" else None, membership=membership)
-    new_form = NewPersonForm(
-        request.POST if action == "create" else None, membership=membership, prefix="new"
-    )
-    by: User = request.user  # type: ignore[assignment]
-    if action == "grant" and grant_form.is_valid():
-        user: User = grant_form.cleaned_data["username"]
-        if _save_role(grant_form, user, membership, by):
-            messages.success(request, _("%(user)s's role was saved.") % {"user": user})
-            return redirect("programs:members")
-    elif action == "create" and new_form.is_valid():
-        data = new_form.cleaned_data
-        with transaction.atomic():
-            user = create_user(
-                username=data["new_username"],
-                password=None,
-                full_name=data["full_name"],
+    form = InvitationForm(request.POST if request.method == "POST" else None, membership=membership)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation, token = services.create_invitation(
+                program=membership.program,
                 email=data["email"],
-                by=by,
+                full_name=data["full_name"],
+                role=data["role"],
+                agency=data["agency"],
+                expires_on=data["expires_on"],
+                by=request.user,  # type: ignore[arg-type]
             )
-            saved = _save_role(new_form, user, membership, by)
-            if saved:
-                password = reset_password(user=user, by=by)
-            else:
-                transaction.set_rollback(True)
-        if saved:
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            link = request.build_absolute_uri(reverse("programs:invitation", args=[token]))
+            sent = _send_invitation(invitation, link)
             # Shown once, on this response only: never stored in a message or the session.
+            # The same page whether or not the person already has an account.
             return render(
                 request,
-                "programs/temporary_password.html",
-                {"person": user, "password": password, "created": True},
+                "programs/invitation_created.html",
+                {"invitation": invitation, "link": link, "sent": sent},
             )
     page = Paginator(members_of(membership), 50).get_page(request.GET.get("page"))
-    has_errors = bool(grant_form.errors or new_form.errors)
     return render(
         request,
         "programs/members.html",
-        {"form": grant_form, "new_form": new_form, "page": page},
-        status=400 if has_errors else 200,
+        {"form": form, "page": page},
+        status=400 if form.errors else 200,
     )
 
 
-def _save_role(form: RoleFields, user: User, membership: Membership, by: User) -> bool:
+def _send_invitation(invitation: Invitation, link: str) -> bool:
+    """E-mail the link when Mend has a mail server; the page shows it either way."""
+    if not settings.MEND_SENDS_EMAIL:
+        return False
+    context = {"invitation": invitation, "link": link}
     try:
-        services.grant_membership(
-            user=user,
-            program=membership.program,
-            role=form.cleaned_data["role"],
-            agency=form.cleaned_data["agency"],
-            expires_on=form.cleaned_data["expires_on"],
-            by=by,
+        send_mail(
+            _("Your invitation to %(program)s in Mend") % {"program": invitation.program.name},
+            render_to_string("programs/invitation_email.txt", context),
+            None,
+            [invitation.email],
         )
+    except OSError:
+        logger.warning("The invitation e-mail could not be sent (invitation %s).", invitation.pk)
+        return False
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Where an invitation link leads: accept it signed in, or create an account here."""
+    found = invitation_for(token)
+    if found is None:
+        return render(
+            request, "programs/invitation_closed.html", {"problem": "unknown"}, status=404
+        )
+    problem = services.invitation_problem(found)
+    if problem:
+        return render(request, "programs/invitation_closed.html", {"problem": problem}, status=410)
+    signed_in = request.user.is_authenticated
+    account_form = NewAccountForm(
+        request.POST if request.method == "POST" and not signed_in else None,
+        full_name=found.full_name,
+        email=found.email,
+    )
+    if request.method == "POST":
+        if signed_in:
+            user: User = request.user  # type: ignore[assignment]
+            if _accept(request, found, user):
+                request.session[CURRENT_PROGRAM_KEY] = found.program.slug
+                messages.success(
+                    request,
+                    _("You now work in %(program)s as %(role)s.")
+                    % {"program": found.program.name, "role": found.get_role_display()},
+                )
+                return redirect("programs:dashboard")
+        elif account_form.is_valid():
+            with transaction.atomic():
+                user = create_user(
+                    username=account_form.cleaned_data["username"],
+                    password=account_form.cleaned_data["password1"],
+                    full_name=found.full_name,
+                    email=found.email,
+                    by=None,
+                )
+                accepted = _accept(request, found, user)
+                if not accepted:
+                    transaction.set_rollback(True)
+            if accepted:
+                messages.success(
+                    request,
+                    _("Your account is ready. Sign in with your new username and password."),
+                )
+                return redirect(
+                    f"{reverse('accounts:sign_in')}?next={reverse('programs:dashboard')}"
+                )
+    return render(
+        request,
+        "programs/invitation.html",
+        {"invitation": found, "form": account_form, "signed_in": signed_in, "path": request.path},
+        status=400 if account_form.errors else 200,
+    )
+
+
+def _accept(request: HttpRequest, found: Invitation, user: User) -> bool:
+    try:
+        services.accept_invitation(invitation=found, user=user)
     except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
+        for message in error.messages:
+            messages.error(request, message)
         return False
     return True
 
@@ -161,19 +223,22 @@ def reset_member_password(
     return render(
         request,
         "programs/temporary_password.html",
-        {"person": target.user, "password": password, "created": False},
+        {"person": target.user, "password": password},
     )
 
 
 @program_view("members.manage")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def end_member(request: HttpRequest, membership: Membership, member_id: int) -> HttpResponse:
+    """GET asks to confirm; POST ends the role."""
     target = get_object_or_404(members_of(membership), pk=member_id, ended_at__isnull=True)
     if target.pk == membership.pk:
         messages.error(request, _("You cannot end your own role. Ask another administrator."))
-    else:
-        services.end_membership(membership=target, by=request.user)  # type: ignore[arg-type]
-        messages.success(request, _("%(user)s's role was ended.") % {"user": target.user})
+        return redirect("programs:members")
+    if request.method == "GET":
+        return render(request, "programs/end_member.html", {"target": target})
+    services.end_membership(membership=target, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("%(user)s's role was ended.") % {"user": target.user})
     return redirect("programs:members")
 
 

@@ -298,7 +298,7 @@ def test_every_invalid_field_is_listed_and_nothing_is_stored(partner: Partner) -
         "responsible_parties.0.family_name",
     }
     assert errors["surprise"] == "Unknown field."
-    assert errors["incident_date"] == "Must not be in the future."
+    assert errors["incident_date"] == "This date is in the future."
     assert "offence category" in errors["offence_category"]
     assert counts() == before
     assert not AuditEvent.objects.filter(action="api.referral.created").exists()

@@ -313,6 +313,15 @@ def test_pages_reached_by_a_successful_post_have_no_axe_violations(
         form.locator("button[type=submit]").last.click()
     admin.check("webhook created", "en", 1280)
 
+    admin.open(reverse("programs:members"), "es", 1280)
+    form = admin.page.locator("main form.usa-form")
+    form.get_by_label(spanish("Full name"), exact=True).fill("Sam Newcomer")
+    form.get_by_label(spanish("Work e-mail"), exact=True).fill("sam@example.org")
+    form.get_by_label(spanish("Role"), exact=True).select_option(value="volunteer")
+    with admin.page.expect_navigation():
+        form.locator("button[type=submit]").last.click()
+    admin.check("invitation created", "es", 1280)
+
     membership = world.program.memberships.get(user=world["volunteer"], ended_at__isnull=True)
     admin.open(reverse("programs:members"), "en", 390)
     _post_from_page(admin.page, reverse("programs:reset_member_password", args=[membership.pk]))

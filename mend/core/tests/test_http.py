@@ -149,3 +149,22 @@ def test_collectstatic_with_the_production_storage_succeeds(tmp_path: Path) -> N
         call_command("collectstatic", interactive=False, verbosity=0)
     assert list(tmp_path.glob("vendor/uswds/css/uswds.min.*.css"))
     assert (tmp_path / "staticfiles.json").exists()
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e3"])
+def test_a_content_length_that_is_not_a_length_is_a_400_not_a_500(
+    world: World, length: str
+) -> None:
+    client = Client(raise_request_exception=False)
+    for path in (reverse("accounts:sign_in"), "/api/v1/referrals"):
+        response = client.post(
+            path,
+            data="username=x",
+            content_type="application/x-www-form-urlencoded",
+            CONTENT_LENGTH=length,
+        )
+        assert response.status_code == 400, f"{path} with Content-Length {length!r}"
+    api = client.post(
+        "/api/v1/referrals", data="{}", content_type="application/json", CONTENT_LENGTH=length
+    )
+    assert "Content-Length" in api.json()["errors"][0]["message"]

@@ -60,6 +60,19 @@ def _volunteer_membership(world: World) -> dict[str, Any]:
     return {"member_id": membership.pk}
 
 
+def _our_invitation(world: World) -> dict[str, Any]:
+    from mend.programs.services import create_invitation
+
+    _invitation, token = create_invitation(
+        program=world.program,
+        email="invited@example.org",
+        full_name="Invited Person",
+        role="volunteer",
+        by=world["program_admin"],
+    )
+    return {"token": token}
+
+
 def _our_case(world: World) -> Any:
     """A case in our program led by the facilitator, with the volunteer assigned."""
     if not hasattr(world, "case"):
@@ -128,11 +141,14 @@ EXPECTED: dict[str, Case] = {
     ),
     "programs:settings": Case(signed_in_only() | {"referrer": 403, "analyst": 403}),
     "programs:members": Case(statuses(403, anonymous=302, program_admin=200, outsider=200)),
+    # GET asks to confirm; the POST that ends the role is tested in mend/programs/tests.
     "programs:end_member": Case(
-        statuses(403, anonymous=302, program_admin=302, outsider=404),
-        method="post",
+        statuses(403, anonymous=302, program_admin=200, outsider=404),
         kwargs=_volunteer_membership,
     ),
+    # An invitation link opens for whoever holds it: signed in they accept, otherwise they
+    # create an account or sign in first.
+    "programs:invitation": Case(statuses(200), kwargs=_our_invitation),
     "programs:reset_member_password": Case(
         statuses(403, anonymous=302, program_admin=200, outsider=404),
         method="post",

@@ -259,3 +259,37 @@ def test_only_administrators_are_offered_the_page(world: World) -> None:
 
     assert offered("program_admin")
     assert not any(offered(p) for p in ("coordinator", "facilitator", "referrer", "analyst"))
+
+
+@pytest.mark.parametrize("expires_on", ["9999-12-31", "0001-01-01", "far-future"])
+def test_a_key_expiry_beyond_two_years_or_before_1900_is_a_field_message_not_a_500(
+    world: World, client_for: Callable[[str], Client], expires_on: str
+) -> None:
+    if expires_on == "far-future":
+        expires_on = (timezone.localdate() + timedelta(days=2 * 366 + 1)).isoformat()
+    response = client_for("program_admin").post(
+        reverse("partners:api_keys"),
+        {
+            "name": "Records system",
+            "agency": world.police.pk,
+            "scopes": [Scope.REFERRALS_WRITE],
+            "expires_on": expires_on,
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="id_expires_on_error"' in response.content.decode()
+    assert not ApiKey.objects.exists()
+
+
+def test_the_key_service_refuses_an_expiry_more_than_two_years_ahead(world: World) -> None:
+    with pytest.raises(ValidationError) as raised:
+        services.create_api_key(
+            program=world.program,
+            agency=world.police,
+            name="Records system",
+            scopes=BOTH,
+            expires_at=timezone.now() + timedelta(days=800),
+            by=None,
+        )
+    assert "two years" in raised.value.message_dict["expires_at"][0]
+    assert not ApiKey.objects.exists()
