@@ -281,9 +281,45 @@ def _rekeyed(event: AuditEvent, reading: Reading) -> Sentence:
     )
 
 
+# What was refused, by the start of the counted kind ("api.auth.refused:12").
+REFUSAL_KINDS = {"api.": _("partner API requests"), "auth.": _("sign-ins")}
+
+
+def _refusal_kind(event: AuditEvent) -> Any:
+    kind = str(event.details.get("kind", ""))
+    for start, label in REFUSAL_KINDS.items():
+        if kind.startswith(start):
+            return label
+    return _("requests")
+
+
+def _repeated(event: AuditEvent, reading: Reading) -> Sentence:
+    return Sentence(
+        _("%(count)s more refused %(kind)s came from %(address)s after the first one"),
+        {
+            "count": event.details.get("repeated", ""),
+            "kind": _refusal_kind(event),
+            "address": event.details.get("ip", ""),
+        },
+    )
+
+
+def _limited(event: AuditEvent, reading: Reading) -> Sentence:
+    return Sentence(
+        _("%(address)s was made to wait: %(limit)s refused %(kind)s in a few minutes"),
+        {
+            "address": event.details.get("ip", ""),
+            "limit": event.details.get("limit", ""),
+            "kind": _refusal_kind(event),
+        },
+    )
+
+
 def register_core() -> None:
     register_group("system", _("Mend itself"))
     register_group("other", _("Other"))
     # Changes made in the administration site ("offencecategory.changed", via="admin").
     register("*.admin", _in_admin, group="system")
     register("fields.rekeyed", _rekeyed, group="system")
+    register("refusals.repeated", _repeated, group="refusals")
+    register("refusals.limited", _limited, group="refusals")

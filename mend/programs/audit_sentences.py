@@ -70,6 +70,28 @@ def _membership(text: Any) -> Any:
     return render
 
 
+def _invitations(ids: set[str], reader: Any) -> dict[str, Any]:
+    from mend.programs.models import Invitation
+
+    rows = Invitation.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()])
+    return {str(row.pk): row for row in rows}
+
+
+def _invitation(text: Any) -> Any:
+    def render(event: AuditEvent, reading: Reading) -> Sentence:
+        invitation = reading.obj(event)
+        return Sentence(
+            text,
+            {
+                "who": who(event),
+                "person": invitation.full_name if invitation else "",
+                "role": _role(event.details.get("role", "")),
+            },
+        )
+
+    return render
+
+
 def _refused(event: AuditEvent, reading: Reading) -> Sentence:
     return Sentence(
         _("%(who)s was refused %(path)s: their role does not allow it (%(capability)s)"),
@@ -109,3 +131,14 @@ def register_sentences() -> None:
         group="program",
     )
     register("access.denied", _refused, group="refusals")
+    register_loader("programs.invitation", _invitations)
+    register(
+        "invitation.created",
+        _invitation(_("%(who)s invited %(person)s to take the role %(role)s")),
+        group="program",
+    )
+    register(
+        "invitation.accepted",
+        _invitation(_("%(who)s accepted the invitation to the role %(role)s")),
+        group="program",
+    )
