@@ -6,15 +6,34 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from mend.core.audit_sentences import register
+from mend.core.audit_sentences import Reading, Sentence, register, who
+from mend.core.models import AuditEvent
 from mend.partners.audit_sentences import says
+
+# Why a key was refused, as the audit row stores it.
+REASONS = {
+    "missing": _("no key was sent"),
+    "malformed": _("the key is not valid"),
+    "unknown": _("the key is not valid"),
+    "revoked": _("the key was revoked"),
+    "expired": _("the key has expired"),
+    "inactive": _("its agency or program is no longer active"),
+}
+
+
+def _refused(event: AuditEvent, reading: Reading) -> Sentence:
+    reason = event.details.get("reason", "")
+    return Sentence(
+        _("A partner system (%(who)s) was refused: %(reason)s"),
+        {"who": who(event), "reason": REASONS.get(reason, reason)},
+    )
 
 
 def register_sentences() -> None:
     def partner(code: str, text: Any) -> None:
         register(code, says(text), group="partners")
 
-    partner("api.auth.refused", _("A partner system (%(who)s) was refused: %(reason)s"))
+    register("api.auth.refused", _refused, group="partners")
     partner(
         "api.scope.refused", _("%(who)s was refused a request its key does not allow (%(scope)s)")
     )
