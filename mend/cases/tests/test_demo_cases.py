@@ -16,8 +16,17 @@ pytestmark = pytest.mark.django_db
 FICTIONAL_DOMAINS = ("@example.org", "@example.net")
 
 
-def test_demo_cases_cover_every_stage_and_outcome_and_keep_the_rules() -> None:
+def test_the_demo_covers_every_stage_keeps_the_rules_and_loads_again_adding_nothing() -> None:
+    # One test, because loading the demo takes most of its time.
     call_command("load_demo")
+    covers_every_stage_and_outcome_and_keeps_the_rules()
+    counts = (Case.objects.count(), Person.objects.count(), ConsentEntry.objects.count())
+    call_command("load_demo")
+    assert (Case.objects.count(), Person.objects.count(), ConsentEntry.objects.count()) == counts
+    contact_details_are_fictional()
+
+
+def covers_every_stage_and_outcome_and_keeps_the_rules() -> None:
     cases = list(
         Case.objects.filter(program__slug="demo").select_related("program", "offence_category")
     )
@@ -52,11 +61,7 @@ def test_demo_cases_cover_every_stage_and_outcome_and_keep_the_rules() -> None:
         assert totals[key] > 0, key
 
 
-def test_loading_the_demo_again_adds_nothing_and_contact_details_are_fictional() -> None:
-    call_command("load_demo")
-    counts = (Case.objects.count(), Person.objects.count(), ConsentEntry.objects.count())
-    call_command("load_demo")
-    assert (Case.objects.count(), Person.objects.count(), ConsentEntry.objects.count()) == counts
+def contact_details_are_fictional() -> None:
     people = list(Person.objects.filter(program__slug="demo"))
     assert people
     for person in people:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -18,8 +17,10 @@ from mend.programs.roles import Role
 
 @pytest.mark.django_db
 def test_demo_loads_twice_with_one_program_two_agencies_and_one_account_per_role() -> None:
-    call_command("load_demo")
-    call_command("load_demo")
+    # The program and accounts part; the whole command, cases included, is loaded twice in
+    # mend/cases/tests/test_demo_cases.py.
+    programs_demo.load()
+    programs_demo.load()
     program = Program.objects.get(slug="demo")
     assert program.name == "Demo City Restorative Justice Program"
     assert not program.require_mfa
