@@ -6,7 +6,6 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
@@ -36,7 +35,7 @@ class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Offence categories shown in the reader's language (the defaults are in the catalogue)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return gettext(obj.label)
+        return str(obj.display_label)
 
 
 class ReferralForm(Form):

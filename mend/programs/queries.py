@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import Http404
 
-from mend.programs.models import Agency, Membership, Program
+from mend.programs.models import (
+    Agency,
+    EligibilityCriterion,
+    Membership,
+    OffenceCategory,
+    Program,
+)
 
 if TYPE_CHECKING:
     from mend.accounts.models import User
@@ -51,6 +57,16 @@ def programs_with_capability(user: User, capability: str) -> QuerySet[Program]:
 
 def agencies_of(membership: Membership) -> QuerySet[Agency]:
     return Agency.objects.filter(program_id=membership.program_id)
+
+
+def offence_categories_of(membership: Membership) -> QuerySet[OffenceCategory]:
+    """The categories of the caller's program, in use or not."""
+    return OffenceCategory.objects.filter(program_id=membership.program_id)
+
+
+def eligibility_criteria_of(membership: Membership) -> QuerySet[EligibilityCriterion]:
+    """The criteria of the caller's program, in use or not."""
+    return EligibilityCriterion.objects.filter(program_id=membership.program_id)
 
 
 def can_reset_password(member: Membership) -> bool:
