@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mend.core.forms import Form
+from mend.core.submissions import new_token, token_field
 from mend.programs.models import (
     RETENTION_MAX_MONTHS,
     RETENTION_MIN_MONTHS,
@@ -25,25 +26,33 @@ from mend.programs.models import (
     RetentionRule,
 )
 
+HIDDEN = ("version", "submission")
+OUT_OF_DATE = _("This form is out of date. Reload the page and try again.")
+
 
 class SettingsForm(Form):
-    """A form opened on one version of a program's configuration."""
+    """A form opened on one version of a program's configuration, to be sent once."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE},
+    )
+    submission = token_field()
 
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         self.program = program
         initial = kwargs.setdefault("initial", {})
         initial.update(self.initial_from(program))
         initial["version"] = program.version
+        initial["submission"] = new_token()
         super().__init__(*args, **kwargs)
 
     def initial_from(self, program: Program) -> dict[str, Any]:
-        return {name: getattr(program, name) for name in self.base_fields if name != "version"}
+        return {name: getattr(program, name) for name in self.base_fields if name not in HIDDEN}
 
     def changes(self) -> dict[str, Any]:
         """The settings this form sets, for the service."""
-        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in HIDDEN}
 
 
 class ProcessesForm(SettingsForm):

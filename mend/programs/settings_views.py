@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from mend.accounts.models import User
+from mend.core import submissions
 from mend.programs import services
 from mend.programs.access import program_view
 from mend.programs.models import Membership
@@ -89,24 +91,31 @@ def show_errors(form: SettingsForm, error: ValidationError) -> None:
 
 
 def _form_page(
-    request: HttpRequest, form: SettingsForm, title: Any, **context: Any
+    request: HttpRequest, form: SettingsForm, title: Any, status: int | None = None
 ) -> HttpResponse:
     return render(
         request,
         "programs/settings_form.html",
-        {"form": form, "title": title, **context},
-        status=400 if form.errors else 200,
+        {"form": form, "title": title},
+        status=status or (400 if form.errors else 200),
     )
 
 
-def _save(form: SettingsForm, request: HttpRequest, save: Callable[[], object]) -> bool:
+def _save(form: SettingsForm, request: HttpRequest, save: Callable[[], object]) -> int:
+    """Save once: 0 when saved (or saved before, by the same form), else the error status."""
+    token = form.cleaned_data["submission"]
+    by: User = request.user  # type: ignore[assignment]
     try:
-        save()
+        with transaction.atomic():
+            if not submissions.claim(token, user=by):
+                messages.info(request, _("This was already saved."))
+                return 0
+            save()
     except ValidationError as error:
         show_errors(form, error)
-        return False
+        return 409 if getattr(error, "code", None) == "stale" else 400
     messages.success(request, _("The settings were saved."))
-    return True
+    return 0
 
 
 @program_view("program.configure")
@@ -118,9 +127,12 @@ def edit_section(request: HttpRequest, membership: Membership, section: str) -> 
     program = membership.program
     form = spec.form(request.POST or None, program=program)
     by: User = request.user  # type: ignore[assignment]
-    if form.is_valid() and _save(form, request, lambda: spec.save(form, by)):
-        return redirect("programs:settings")
-    return _form_page(request, form, spec.title)
+    status = None
+    if form.is_valid():
+        status = _save(form, request, lambda: spec.save(form, by))
+        if not status:
+            return redirect("programs:settings")
+    return _form_page(request, form, spec.title, status)
 
 
 @program_view("program.configure")
@@ -134,6 +146,7 @@ def edit_category(
         category = get_object_or_404(offence_categories_of(membership), pk=category_id)
     form = CategoryForm(request.POST or None, program=program, category=category)
     by: User = request.user  # type: ignore[assignment]
+    status = None
     if form.is_valid():
         version = form.cleaned_data["version"]
         changes = form.changes()
@@ -147,10 +160,11 @@ def edit_category(
                 category=category, by=by, expected_version=version, **changes
             )
 
-        if _save(form, request, save):
+        status = _save(form, request, save)
+        if not status:
             return redirect("programs:settings")
     title = _("Change an offence category") if category else _("Add an offence category")
-    return _form_page(request, form, title)
+    return _form_page(request, form, title, status)
 
 
 @program_view("program.configure")
@@ -164,6 +178,7 @@ def edit_criterion(
         criterion = get_object_or_404(eligibility_criteria_of(membership), pk=criterion_id)
     form = CriterionForm(request.POST or None, program=program, criterion=criterion)
     by: User = request.user  # type: ignore[assignment]
+    status = None
     if form.is_valid():
         version = form.cleaned_data["version"]
         changes = form.changes()
@@ -177,7 +192,8 @@ def edit_criterion(
                 criterion=criterion, by=by, expected_version=version, **changes
             )
 
-        if _save(form, request, save):
+        status = _save(form, request, save)
+        if not status:
             return redirect("programs:settings")
     title = _("Change an eligibility criterion") if criterion else _("Add an eligibility criterion")
-    return _form_page(request, form, title)
+    return _form_page(request, form, title, status)

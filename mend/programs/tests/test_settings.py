@@ -6,11 +6,13 @@ from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from mend.core.models import AuditEvent
+from mend.core.submissions import new_token
 from mend.programs import services
 from mend.programs.models import (
     ConsentPurpose,
@@ -253,8 +255,14 @@ def test_retention_periods_have_bounds(world: World) -> None:
 # Pages
 
 
-def _post(client: Client, name: str, data: dict[str, object], **kwargs: object) -> object:
-    return client.post(reverse(name, kwargs=kwargs or None), data)
+def send(client: Client, url: str, data: dict[str, object]) -> HttpResponse:
+    """Post a settings form as a browser would: with the version and token it was opened on."""
+    opened = client.get(url)
+    hidden: dict[str, object] = {"submission": new_token()}
+    if opened.status_code == 200:
+        form = opened.context["form"]
+        hidden = {name: form[name].value() for name in ("version", "submission")}
+    return client.post(url, {**hidden, **data})  # type: ignore[return-value]
 
 
 def test_the_administrator_changes_the_processes_with_checkboxes(
@@ -263,9 +271,10 @@ def test_the_administrator_changes_the_processes_with_checkboxes(
     client = client_for("program_admin")
     page = client.get(reverse("programs:edit_processes")).content.decode()
     assert 'type="checkbox" name="process_types" value="mediation"' in page
-    response = client.post(
+    response = send(
+        client,
         reverse("programs:edit_processes"),
-        {"version": world.program.version, "process_types": ["mediation", "preparation"]},
+        {"process_types": ["mediation", "preparation"]},
     )
     assert response.status_code == 302
     # Stored in the list's own order, whatever order the browser sent.
@@ -275,10 +284,10 @@ def test_the_administrator_changes_the_processes_with_checkboxes(
 def test_a_process_missing_its_consent_is_a_message_on_the_page_and_nothing_is_saved(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
-    response = client_for("program_admin").post(
+    response = send(
+        client_for("program_admin"),
         reverse("programs:edit_purposes"),
         {
-            "version": world.program.version,
             "consent_purposes": ["contact", "indirect", "share_information"],
         },
     )
@@ -292,31 +301,50 @@ def test_a_process_missing_its_consent_is_a_message_on_the_page_and_nothing_is_s
 def test_a_stale_settings_form_says_so_and_saves_nothing(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
-    opened_on = world.program.version
+    client = client_for("program_admin")
+    opened = client.get(reverse("programs:edit_timing")).context["form"]
     services.update_program_settings(
         program=world.program, by=None, expected_version=None, contact_phone="1"
     )
-    response = client_for("program_admin").post(
+    response = client.post(
         reverse("programs:edit_timing"),
         {
-            "version": opened_on,
+            "version": opened["version"].value(),
+            "submission": opened["submission"].value(),
             "assessment_validity_days": "30",
             "rj_offer_deadline_working_days": "5",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert STALE in response.content.decode()
     assert _reload(world.program).assessment_validity_days == 90
+
+
+def test_a_settings_form_sent_twice_saves_once(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    client = client_for("program_admin")
+    opened = client.get(reverse("programs:add_criterion")).context["form"]
+    data = {
+        "version": opened["version"].value(),
+        "submission": opened["submission"].value(),
+        "label": "Over ten years old",
+    }
+    first = client.post(reverse("programs:add_criterion"), data)
+    second = client.post(reverse("programs:add_criterion"), data, follow=True)
+    assert first.status_code == 302
+    assert "This was already saved." in second.content.decode()
+    assert world.program.eligibility_criteria.filter(label="Over ten years old").count() == 1
 
 
 @pytest.mark.parametrize("value", ["0", "731", "ninety", ""])
 def test_a_validity_outside_1_to_730_days_is_a_field_message(
     value: str, world: World, client_for: Callable[[str], Client]
 ) -> None:
-    response = client_for("program_admin").post(
+    response = send(
+        client_for("program_admin"),
         reverse("programs:edit_timing"),
         {
-            "version": world.program.version,
             "assessment_validity_days": value,
             "rj_offer_deadline_working_days": "5",
         },
@@ -331,10 +359,10 @@ def test_the_contact_details_reach_the_referrers_page(
     from mend.testing.cases import submit
 
     case = submit(world)
-    response = client_for("program_admin").post(
+    response = send(
+        client_for("program_admin"),
         reverse("programs:edit_contact"),
         {
-            "version": world.program.version,
             "contact_phone": "+44 161 555 0100",
             "contact_email": "team@riverside.example",
         },
@@ -350,9 +378,7 @@ def test_the_contact_details_reach_the_referrers_page(
 def test_only_administrators_may_change_settings(
     persona: str, world: World, client_for: Callable[[str], Client]
 ) -> None:
-    response = client_for(persona).post(
-        reverse("programs:edit_languages"), {"version": world.program.version, "languages": ["en"]}
-    )
+    response = send(client_for(persona), reverse("programs:edit_languages"), {"languages": ["en"]})
     assert response.status_code == 403
     assert _reload(world.program).languages == ["en", "es"]
     assert AuditEvent.objects.filter(action="access.denied", actor=world[persona]).exists()
@@ -362,10 +388,10 @@ def test_another_programs_category_is_a_404_and_unchanged(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
     theirs = world.other_program.offence_categories.get(code="theft")
-    response = client_for("program_admin").post(
+    response = send(
+        client_for("program_admin"),
         reverse("programs:edit_category", args=[theirs.pk]),
         {
-            "version": world.program.version,
             "label": "Mine now",
             "handling": "eligible",
             "is_active": "on",
@@ -379,10 +405,10 @@ def test_a_new_category_in_spanish_shows_on_the_referral_form_to_a_spanish_reade
     world: World, client_for: Callable[[str], Client]
 ) -> None:
     client = client_for("program_admin")
-    response = client.post(
+    response = send(
+        client,
         reverse("programs:add_category"),
         {
-            "version": world.program.version,
             "label": "Online harm",
             "label_es": "Daño en línea",
             "handling": "eligible",
