@@ -4,10 +4,12 @@ list of known codes, each once; anything else is a ValidationError, never a cras
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +21,14 @@ from mend.programs.models import (
     known_codes,
     language_codes,
 )
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    # The messages are asserted in English, whatever language an earlier test left active.
+    with translation.override("en"):
+        yield
+
 
 FIELDS = {
     "languages": language_codes(),

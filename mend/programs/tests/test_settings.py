@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -23,6 +23,14 @@ from mend.programs.models import (
     RetentionRule,
 )
 from mend.testing.personas import World
+
+
+@pytest.fixture(autouse=True)
+def _in_english() -> Iterator[None]:
+    # The messages are asserted in English, whatever language an earlier test left active.
+    with translation.override("en"):
+        yield
+
 
 STALE = "Someone changed these settings since you opened this page"
 
