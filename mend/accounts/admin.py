@@ -19,6 +19,7 @@ class AccountAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["username", "full_name", "email", "is_active", "last_login"]
     list_filter = ["is_active"]
     search_fields = ["username", "full_name", "email"]
+    view_on_site = False
     fields = ["username", "full_name", "email", "preferred_language", "is_active"]
 
     def _superuser(self, request: HttpRequest) -> bool:

@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
@@ -115,7 +114,7 @@ class EligibilityForm(CaseForm):
         self.criteria = list(case.program.eligibility_criteria.filter(is_active=True))
         for criterion in self.criteria:
             self.fields[f"criterion_{criterion.code}"] = forms.TypedChoiceField(
-                label=gettext(criterion.label),
+                label=criterion.display_label,
                 choices=[("yes", _("Met")), ("no", _("Not met"))],
                 coerce=lambda value: value == "yes",
                 widget=forms.RadioSelect,
@@ -278,7 +277,7 @@ class ConsentForm(PersonForm):
         self.guardian = guardian
         facts = case_facts(case)
         self.current: dict[str, str] = {}
-        purposes = [p for p in case.program.consent_purposes if p in ConsentPurpose.values]
+        purposes = case.program.offered_purposes
         for purpose in purposes:
             self.current[purpose] = (
                 facts.guardian_state(participant, purpose)
@@ -391,7 +390,7 @@ class ProcessForm(CaseForm):
             kwargs.setdefault("initial", {})["process"] = case.planned_process
         super().__init__(*args, case=case, **kwargs)
         self.fields["process"].choices = [  # type: ignore[attr-defined]
-            (p, ProcessType(p).label) for p in case.program.process_types if p in ProcessType.values
+            (p, ProcessType(p).label) for p in case.program.offered_processes
         ]
 
 

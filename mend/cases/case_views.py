@@ -62,7 +62,7 @@ def _step_indicator(case: Case) -> list[dict[str, Any]]:
 def _person_rows(
     case: Case, facts: CaseFacts, actions: list[Action], membership: Membership
 ) -> list[dict[str, Any]]:
-    purposes = [p for p in case.program.consent_purposes if p in ConsentPurpose.values]
+    purposes = case.program.offered_purposes
     rows = []
     for participant in facts.participants:
         guardians = facts.guardians_of(participant) if participant.person.is_minor else []

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
@@ -30,7 +29,7 @@ class CategoryChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Offence categories shown in the reader's language (the defaults are in the catalogue)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return gettext(obj.label)
+        return str(obj.display_label)
 
 
 class ReferralForm(Form):

@@ -102,7 +102,7 @@ def _category(notice: Notice, reading: Reading) -> str:
     return _(
         "The offence category is “%(category)s” (%(handling)s): a coordinator must "
         "override with a written justification."
-    ) % {"category": _(category.label), "handling": category.get_handling_display()}
+    ) % {"category": category.display_label, "handling": category.get_handling_display()}
 
 
 def _specialist(notice: Notice, reading: Reading) -> str:
@@ -110,7 +110,7 @@ def _specialist(notice: Notice, reading: Reading) -> str:
     return _(
         "Cases of “%(category)s” are led by a specialist only: the lead facilitator is not "
         "marked as a specialist."
-    ) % {"category": _(category.label)}
+    ) % {"category": category.display_label}
 
 
 def _simple(text: str) -> Wording:

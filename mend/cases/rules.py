@@ -223,7 +223,7 @@ def _prepared(facts: CaseFacts) -> list[Notice]:
     process = case.planned_process
     if not process:
         notices.append(Notice("no_process"))
-    elif process not in case.program.process_types:
+    elif process not in case.program.offered_processes:
         notices.append(Notice("process_not_offered", value=process))
     purposes = purposes_for_process(process) if process else (ConsentPurpose.CONTACT,)
     for participant in facts.taking_part():

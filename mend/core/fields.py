@@ -62,3 +62,23 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
             f"{self.context or self.name} is encrypted and cannot be searched: "
             f"'{lookup_name}' is not supported (only 'isnull' is)."
         )
+
+
+class CodeListField(models.JSONField):
+    """A JSON list of codes (languages, processes...), checked by its validators.
+
+    The validators run before JSONField's own check, which serialises the value and would
+    recurse without limit into a deeply nested one; they refuse anything but a flat list.
+    The form field it gives refuses JSON text nested too deep to parse, instead of failing.
+    """
+
+    def clean(self, value: Any, model_instance: models.Model | None) -> Any:
+        value = self.to_python(value)
+        self.run_validators(value)
+        self.validate(value, model_instance)
+        return value
+
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
+        from mend.core.forms import CodeListFormField
+
+        return super().formfield(**{"form_class": CodeListFormField, **kwargs})

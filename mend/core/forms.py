@@ -161,3 +161,27 @@ def problems_of(items: Iterable[Any]) -> list[Problem]:
         elif isinstance(item, forms.BaseForm) and item.is_bound:
             problems += _form_problems(item)
     return problems
+
+
+class CodeListFormField(forms.JSONField):
+    """JSON text that may be nested too deep to parse: a field error, never a crash."""
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise forms.ValidationError(
+                _('Give a list of codes, such as ["en", "es"].'), code="invalid"
+            ) from None
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return forms.fields.InvalidJSONInput(data)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return super().has_changed(initial, data)
+        except (RecursionError, forms.ValidationError):
+            return True

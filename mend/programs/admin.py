@@ -27,6 +27,8 @@ class ProgramAdmin(ProgramScopedAdmin):
         "consent_purposes",
         "assessment_validity_days",
         "rj_offer_deadline_working_days",
+        "contact_phone",
+        "contact_email",
     ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -47,12 +49,12 @@ class AgencyAdmin(ProgramScopedAdmin):
 class OffenceCategoryAdmin(ProgramScopedAdmin):
     list_display = ["label", "code", "handling", "program", "position", "is_active"]
     list_filter = ["handling", "is_active"]
-    fields = ["program", "code", "label", "handling", "position", "is_active"]
+    fields = ["program", "code", "label", "label_es", "handling", "position", "is_active"]
 
 
 class EligibilityCriterionAdmin(ProgramScopedAdmin):
     list_display = ["label", "code", "program", "position", "is_active"]
-    fields = ["program", "code", "label", "position", "is_active"]
+    fields = ["program", "code", "label", "label_es", "position", "is_active"]
 
 
 class RetentionRuleAdmin(ProgramScopedAdmin):

@@ -47,6 +47,13 @@ def load() -> DemoContext:
             require_mfa=False,  # the demo is for trying things out; real programs keep it on
             by=None,
         )
+        # Referrers see these on their referral pages.
+        program = services.update_program_settings(
+            program=program,
+            by=None,
+            contact_phone="(303) 555-0142",
+            contact_email="team@demo.invalid",
+        )
     context = DemoContext(program=program)
     for name, kind in [(POLICE, Agency.Kind.POLICE), (PROSECUTOR, Agency.Kind.PROSECUTOR)]:
         agency = program.agencies.filter(name=name).first()

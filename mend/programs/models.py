@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
+from collections.abc import Collection
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from mend.core.fields import CodeListField
 from mend.programs.roles import Role, role_can
 
 
@@ -40,6 +45,77 @@ class ConsentPurpose(models.TextChoices):
     EVALUATION = "evaluation", _("To be contacted for evaluation")
 
 
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def known_codes(value: Any, known: Collection[str]) -> list[str]:
+    """The known codes in a stored list, once each, in order; anything else is ignored.
+
+    Readers use this so that a bad value saved somehow (a hand-edited row, an old code)
+    narrows what is offered instead of breaking a page.
+    """
+    if not isinstance(value, list):
+        return []
+    found: list[str] = []
+    for item in value:
+        if isinstance(item, str) and item in known and item not in found:
+            found.append(item)
+    return found
+
+
+def check_codes(value: Any, known: Collection[str]) -> None:
+    """Refuse anything but a flat list of known codes, each once."""
+    example = ", ".join(f'"{code}"' for code in list(known)[:2])
+    if not isinstance(value, list):
+        raise ValidationError(
+            _("Give a list of codes, such as [%(example)s]."),
+            code="not_a_list",
+            params={"example": example},
+        )
+    for item in value:
+        if not isinstance(item, str):
+            # Checked before anything else looks inside: a nested list stops here.
+            raise ValidationError(
+                _("Each entry must be a code in quotes, such as %(example)s."),
+                code="not_a_code",
+                params={"example": example},
+            )
+    unknown = sorted({item for item in value if item not in known})
+    if unknown:
+        raise ValidationError(
+            ngettext(
+                "Unknown code: %(codes)s. Known codes: %(known)s.",
+                "Unknown codes: %(codes)s. Known codes: %(known)s.",
+                len(unknown),
+            ),
+            code="unknown_code",
+            params={"codes": ", ".join(unknown), "known": ", ".join(known)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Give each code only once."), code="repeated_code")
+
+
+def valid_languages(value: Any) -> None:
+    check_codes(value, language_codes())
+
+
+def valid_process_types(value: Any) -> None:
+    check_codes(value, ProcessType.values)
+
+
+def valid_consent_purposes(value: Any) -> None:
+    check_codes(value, ConsentPurpose.values)
+
+
+def in_reader_language(label: str, label_es: str) -> str:
+    """The Spanish label for a Spanish reader when there is one; else the catalogue's."""
+    if label_es and (translation.get_language() or "").startswith("es"):
+        return label_es
+    # The default labels are in the catalogue, so they read in Spanish even without one.
+    return gettext(label) if label else label
+
+
 class Program(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), max_length=40, unique=True)
@@ -48,18 +124,32 @@ class Program(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[_valid_time_zone]
     )
-    languages = models.JSONField(_("languages offered"), default=list)
+    languages = CodeListField(_("languages offered"), default=list, validators=[valid_languages])
     require_mfa = models.BooleanField(
         _("require two-factor sign-in for everyone in this program"), default=True
     )
-    process_types = models.JSONField(_("processes offered"), default=list)
-    consent_purposes = models.JSONField(_("consent purposes"), default=list)
+    process_types = CodeListField(
+        _("processes offered"), default=list, validators=[valid_process_types]
+    )
+    consent_purposes = CodeListField(
+        _("consent purposes"), default=list, validators=[valid_consent_purposes]
+    )
     assessment_validity_days = models.PositiveSmallIntegerField(
-        _("safety assessment stays current for (days)"), default=90
+        _("safety assessment stays current for (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(730)],
     )
     rj_offer_deadline_working_days = models.PositiveSmallIntegerField(
-        _("offer restorative justice within (working days of referral)"), default=5
+        _("offer restorative justice within (working days of referral)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    # Shown to referrers on their referral page, so they know whom to call.
+    contact_phone = models.CharField(_("contact telephone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # Goes up with every change to the program's configuration; each settings form sends
+    # back the version it was opened on, so a colleague's change is never overwritten.
+    version = models.PositiveIntegerField(default=1, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,6 +161,25 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def offered_languages(self) -> list[str]:
+        return known_codes(self.languages, language_codes())
+
+    @property
+    def offered_processes(self) -> list[str]:
+        return known_codes(self.process_types, ProcessType.values)
+
+    @property
+    def offered_purposes(self) -> list[str]:
+        return known_codes(self.consent_purposes, ConsentPurpose.values)
+
+    def clean(self) -> None:
+        from mend.programs.practice import missing_purposes
+
+        problems = missing_purposes(self.offered_processes, self.offered_purposes)
+        if problems:
+            raise ValidationError({"consent_purposes": problems})
 
 
 class Agency(models.Model):
@@ -120,6 +229,7 @@ class OffenceCategory(models.Model):
     )
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("label"), max_length=120)
+    label_es = models.CharField(_("label in Spanish"), max_length=120, blank=True)
     handling = models.CharField(
         _("handling"), max_length=20, choices=Handling.choices, default=Handling.ELIGIBLE
     )
@@ -139,6 +249,10 @@ class OffenceCategory(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def display_label(self) -> str:
+        return in_reader_language(self.label, self.label_es)
+
 
 class EligibilityCriterion(models.Model):
     program = models.ForeignKey(
@@ -149,6 +263,7 @@ class EligibilityCriterion(models.Model):
     )
     code = models.SlugField(_("code"), max_length=40)
     label = models.CharField(_("question"), max_length=300)
+    label_es = models.CharField(_("question in Spanish"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -165,6 +280,15 @@ class EligibilityCriterion(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def display_label(self) -> str:
+        return in_reader_language(self.label, self.label_es)
+
+
+# From a month to fifty years: longer than any record schedule asks for.
+RETENTION_MIN_MONTHS = 1
+RETENTION_MAX_MONTHS = 600
+
 
 class RetentionRule(models.Model):
     class Category(models.TextChoices):
@@ -180,7 +304,13 @@ class RetentionRule(models.Model):
         related_name="retention_rules",
     )
     category = models.CharField(_("records"), max_length=30, choices=Category.choices)
-    keep_for_months = models.PositiveSmallIntegerField(_("keep for (months)"))
+    keep_for_months = models.PositiveSmallIntegerField(
+        _("keep for (months)"),
+        validators=[
+            MinValueValidator(RETENTION_MIN_MONTHS),
+            MaxValueValidator(RETENTION_MAX_MONTHS),
+        ],
+    )
 
     class Meta:
         verbose_name = _("retention rule")

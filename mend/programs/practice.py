@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mend.programs.models import ConsentPurpose, ProcessType
 
@@ -84,3 +85,35 @@ def purposes_needed_by(process_types: list[str]) -> set[str]:
     for process in process_types:
         needed.update(purposes_for_process(process))
     return needed
+
+
+def missing_purposes(process_types: list[str], consent_purposes: list[str]) -> list[str]:
+    """What is wrong with offering these processes while asking for these consents.
+
+    One sentence per missing purpose, naming it and the processes that need it.
+    """
+    problems: list[str] = []
+    if ConsentPurpose.CONTACT not in consent_purposes:
+        problems.append(
+            _("“%(purpose)s” is always asked: every process needs it.")
+            % {"purpose": ConsentPurpose.CONTACT.label}
+        )
+    for purpose in ConsentPurpose:
+        if purpose == ConsentPurpose.CONTACT or purpose in consent_purposes:
+            continue
+        needing = [p for p in process_types if purpose in purposes_for_process(p)]
+        if needing:
+            problems.append(
+                ngettext(
+                    "%(processes)s needs the consent “%(purpose)s”. Ask for it, or stop "
+                    "offering that process.",
+                    "%(processes)s need the consent “%(purpose)s”. Ask for it, or stop "
+                    "offering those processes.",
+                    len(needing),
+                )
+                % {
+                    "processes": ", ".join(str(ProcessType(p).label) for p in needing),
+                    "purpose": purpose.label,
+                }
+            )
+    return problems

@@ -10,7 +10,14 @@ from django.db.models.functions import Cast, TruncDate
 from django.http import Http404
 
 from mend.core.models import AuditEvent
-from mend.programs.models import Agency, Invitation, Membership, Program
+from mend.programs.models import (
+    Agency,
+    EligibilityCriterion,
+    Invitation,
+    Membership,
+    OffenceCategory,
+    Program,
+)
 
 if TYPE_CHECKING:
     from mend.accounts.models import User
@@ -54,6 +61,16 @@ def programs_with_capability(user: User, capability: str) -> QuerySet[Program]:
 
 def agencies_of(membership: Membership) -> QuerySet[Agency]:
     return Agency.objects.filter(program_id=membership.program_id)
+
+
+def offence_categories_of(membership: Membership) -> QuerySet[OffenceCategory]:
+    """The categories of the caller's program, in use or not."""
+    return OffenceCategory.objects.filter(program_id=membership.program_id)
+
+
+def eligibility_criteria_of(membership: Membership) -> QuerySet[EligibilityCriterion]:
+    """The criteria of the caller's program, in use or not."""
+    return EligibilityCriterion.objects.filter(program_id=membership.program_id)
 
 
 def can_reset_password(member: Membership) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from mend.core import audit
@@ -76,28 +77,240 @@ PROGRAM_SETTING_FIELDS = (
     "consent_purposes",
     "assessment_validity_days",
     "rj_offer_deadline_working_days",
+    "contact_phone",
+    "contact_email",
 )
 
 
+def stale_settings() -> ValidationError:
+    return ValidationError(
+        _(
+            "Someone changed these settings since you opened this page. Nothing was saved: "
+            "open the page again to see the settings as they are now."
+        ),
+        code="stale",
+    )
+
+
+def _lock_program(program: Program, expected_version: int | None) -> Program:
+    """The program's row, locked, or a refusal when the form was opened on another version.
+
+    `expected_version` is None only for work with no form behind it (demo data, commands).
+    """
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise stale_settings()
+    return locked
+
+
+def _next_version(program: Program) -> None:
+    program.version += 1
+    program.save(update_fields=["version", "updated_at"])
+
+
 @transaction.atomic
-def update_program_settings(*, program: Program, by: User, **changes: Any) -> Program:
+def update_program_settings(
+    *, program: Program, by: User | None, expected_version: int | None = None, **changes: Any
+) -> Program:
+    """Change program settings; returns the program as saved (the argument is left alone)."""
     unknown = set(changes) - set(PROGRAM_SETTING_FIELDS)
     if unknown:
         raise ValueError(f"Not a program setting: {', '.join(sorted(unknown))}")
-    changed = [field for field, value in changes.items() if getattr(program, field) != value]
+    locked = _lock_program(program, expected_version)
+    changed = [field for field, value in changes.items() if getattr(locked, field) != value]
     for field in changed:
-        setattr(program, field, changes[field])
+        setattr(locked, field, changes[field])
     if changed:
-        program.full_clean()
-        program.save(update_fields=[*changed, "updated_at"])
+        locked.full_clean()
+        locked.version += 1
+        locked.save(update_fields=[*changed, "version", "updated_at"])
         audit.record(
             actor=by,
             action="program.settings_changed",
+            obj=locked,
+            program=locked,
+            changed_fields=changed,
+        )
+    return locked
+
+
+def _new_code(label: str, taken: set[str]) -> str:
+    """A code made from the English label, unique in the program. It never changes after."""
+    base = slugify(label).replace("-", "_")[:34].strip("_") or "item"
+    code, number = base, 2
+    while code in taken:
+        code, number = f"{base}_{number}", number + 1
+    return code
+
+
+@transaction.atomic
+def add_offence_category(
+    *,
+    program: Program,
+    by: User | None,
+    expected_version: int | None,
+    label: str,
+    handling: str,
+    label_es: str = "",
+) -> OffenceCategory:
+    program = _lock_program(program, expected_version)
+    existing = program.offence_categories.all()
+    category = OffenceCategory(
+        program=program,
+        code=_new_code(label, set(existing.values_list("code", flat=True))),
+        label=label,
+        label_es=label_es,
+        handling=handling,
+        position=max((c.position for c in existing), default=-1) + 1,
+    )
+    category.full_clean()
+    category.save()
+    _next_version(program)
+    audit.record(actor=by, action="offence_category.created", obj=category, program=program)
+    return category
+
+
+def _active_change(was: bool, now: bool, kind: str) -> str:
+    if was and not now:
+        return f"{kind}.deactivated"
+    if now and not was:
+        return f"{kind}.reactivated"
+    return f"{kind}.changed"
+
+
+@transaction.atomic
+def change_offence_category(
+    *,
+    category: OffenceCategory,
+    by: User | None,
+    expected_version: int | None,
+    **changes: Any,
+) -> OffenceCategory:
+    """Change a category's labels, handling or whether new referrals may use it."""
+    allowed = {"label", "label_es", "handling", "is_active"}
+    if set(changes) - allowed:
+        raise ValueError(f"Not a category setting: {', '.join(sorted(set(changes) - allowed))}")
+    program = _lock_program(category.program, expected_version)
+    category = program.offence_categories.select_for_update().get(pk=category.pk)
+    was_active = category.is_active
+    changed = [field for field, value in changes.items() if getattr(category, field) != value]
+    if not changed:
+        return category
+    for field in changed:
+        setattr(category, field, changes[field])
+    if was_active and not category.is_active:
+        others = program.offence_categories.filter(is_active=True).exclude(pk=category.pk)
+        if not others.exists():
+            raise ValidationError(
+                {"is_active": _("A program needs at least one offence category in use.")}
+            )
+    category.full_clean()
+    category.save(update_fields=changed)
+    _next_version(program)
+    audit.record(
+        actor=by,
+        action=_active_change(was_active, category.is_active, "offence_category"),
+        obj=category,
+        program=program,
+        changed_fields=changed,
+    )
+    return category
+
+
+@transaction.atomic
+def add_eligibility_criterion(
+    *,
+    program: Program,
+    by: User | None,
+    expected_version: int | None,
+    label: str,
+    label_es: str = "",
+) -> EligibilityCriterion:
+    program = _lock_program(program, expected_version)
+    existing = program.eligibility_criteria.all()
+    criterion = EligibilityCriterion(
+        program=program,
+        code=_new_code(label, set(existing.values_list("code", flat=True))),
+        label=label,
+        label_es=label_es,
+        position=max((c.position for c in existing), default=-1) + 1,
+    )
+    criterion.full_clean()
+    criterion.save()
+    _next_version(program)
+    audit.record(actor=by, action="eligibility_criterion.created", obj=criterion, program=program)
+    return criterion
+
+
+@transaction.atomic
+def change_eligibility_criterion(
+    *,
+    criterion: EligibilityCriterion,
+    by: User | None,
+    expected_version: int | None,
+    **changes: Any,
+) -> EligibilityCriterion:
+    """Change a criterion's wording, or whether screening asks it."""
+    allowed = {"label", "label_es", "is_active"}
+    if set(changes) - allowed:
+        raise ValueError(f"Not a criterion setting: {', '.join(sorted(set(changes) - allowed))}")
+    program = _lock_program(criterion.program, expected_version)
+    criterion = program.eligibility_criteria.select_for_update().get(pk=criterion.pk)
+    was_active = criterion.is_active
+    changed = [field for field, value in changes.items() if getattr(criterion, field) != value]
+    if not changed:
+        return criterion
+    for field in changed:
+        setattr(criterion, field, changes[field])
+    criterion.full_clean()
+    criterion.save(update_fields=changed)
+    _next_version(program)
+    audit.record(
+        actor=by,
+        action=_active_change(was_active, criterion.is_active, "eligibility_criterion"),
+        obj=criterion,
+        program=program,
+        changed_fields=changed,
+    )
+    return criterion
+
+
+@transaction.atomic
+def update_retention(
+    *,
+    program: Program,
+    by: User | None,
+    expected_version: int | None,
+    months: dict[str, int],
+) -> list[RetentionRule]:
+    """Set how long each kind of record is kept, in months."""
+    unknown = set(months) - set(RetentionRule.Category.values)
+    if unknown:
+        raise ValueError(f"Not a kind of record: {', '.join(sorted(unknown))}")
+    program = _lock_program(program, expected_version)
+    rules = {r.category: r for r in program.retention_rules.select_for_update()}
+    changed = []
+    for category, value in months.items():
+        rule = rules.get(category) or RetentionRule(program=program, category=category)
+        if rule.pk is not None and rule.keep_for_months == value:
+            continue
+        rule.keep_for_months = value
+        try:
+            rule.full_clean()
+        except ValidationError as error:
+            raise ValidationError({category: error.messages}) from None
+        rule.save()
+        changed.append(category)
+    if changed:
+        _next_version(program)
+        audit.record(
+            actor=by,
+            action="retention.changed",
             obj=program,
             program=program,
             changed_fields=changed,
         )
-    return program
+    return list(program.retention_rules.all())
 
 
 @transaction.atomic

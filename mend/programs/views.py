@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mend.accounts.forms import NewAccountForm
@@ -29,7 +31,7 @@ from mend.programs.access import program_view
 from mend.programs.audit_rows import audit_rows
 from mend.programs.forms import AuditFilterForm, InvitationForm, SwitchProgramForm
 from mend.programs.middleware import CURRENT_PROGRAM_KEY
-from mend.programs.models import Invitation, Membership
+from mend.programs.models import ConsentPurpose, Invitation, Membership, ProcessType, Program
 from mend.programs.queries import (
     audit_events_of,
     can_reset_password,
@@ -66,18 +68,87 @@ def switch_program(request: HttpRequest) -> HttpResponse:
 @program_view("program.view_settings")
 def program_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
     program = membership.program
+    can_configure = membership.can("program.configure")
+    criteria = program.eligibility_criteria.all()
+    categories = program.offence_categories.all()
+    if not can_configure:
+        criteria, categories = criteria.filter(is_active=True), categories.filter(is_active=True)
     return render(
         request,
         "programs/settings.html",
         {
             "program": program,
-            "criteria": program.eligibility_criteria.filter(is_active=True),
-            "categories": program.offence_categories.filter(is_active=True),
+            "summary": settings_summary(program),
+            "criteria": criteria,
+            "categories": categories,
             "agencies": program.agencies.filter(is_active=True),
             "retention_rules": program.retention_rules.all(),
-            "can_configure": membership.can("program.configure"),
+            "can_configure": can_configure,
         },
     )
+
+
+def settings_summary(program: Program) -> list[dict[str, Any]]:
+    """The rows of the settings summary: what each setting is now, and where to change it."""
+    languages = dict(settings.LANGUAGES)
+    days = program.assessment_validity_days
+    working_days = program.rj_offer_deadline_working_days
+    rows: list[tuple[str, str, Any, Any]] = [
+        (
+            "processes",
+            "processes",
+            _("Processes offered"),
+            [ProcessType(code).label for code in program.offered_processes],
+        ),
+        (
+            "purposes",
+            "purposes",
+            _("Consent asked"),
+            [ConsentPurpose(code).label for code in program.offered_purposes],
+        ),
+        (
+            "languages",
+            "languages",
+            _("Languages offered"),
+            [languages[code] for code in program.offered_languages],
+        ),
+        (
+            "assessment",
+            "timing",
+            _("Safety assessments stay current for"),
+            ngettext("%(days)s day", "%(days)s days", days) % {"days": days},
+        ),
+        (
+            "offer_deadline",
+            "timing",
+            _("Restorative justice is offered within"),
+            ngettext(
+                "%(days)s working day of referral",
+                "%(days)s working days of referral",
+                working_days,
+            )
+            % {"days": working_days},
+        ),
+        ("time_zone", "time_zone", _("Time zone"), program.time_zone),
+        (
+            "mfa",
+            "",
+            _("Two-factor sign-in"),
+            _("Required for everyone") if program.require_mfa else _("Optional"),
+        ),
+        ("phone", "contact", _("Contact telephone"), program.contact_phone),
+        ("email", "contact", _("Contact e-mail"), program.contact_email),
+    ]
+    return [
+        {
+            "key": key,
+            "url": reverse(f"programs:edit_{section}") if section else "",
+            "name": name,
+            "values": value if isinstance(value, list) else None,
+            "value": "" if isinstance(value, list) else value,
+        }
+        for key, section, name, value in rows
+    ]
 
 
 @program_view("members.manage")

@@ -147,7 +147,7 @@ def decide_eligibility(
     if not reason.strip():
         raise ValidationError({"reason": _("Say why, in a sentence or two.")})
     criteria = list(case.program.eligibility_criteria.filter(is_active=True))
-    missing = [c.label for c in criteria if c.code not in answers]
+    missing = [c.display_label for c in criteria if c.code not in answers]
     if missing:
         raise ValidationError(_("Answer every eligibility question."))
     passed = all(answers[c.code] for c in criteria)

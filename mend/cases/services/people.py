@@ -185,7 +185,7 @@ def record_consents(
     """
     case = lock_case(participant.case, expected_version)
     participant = _in_case(case, participant)
-    offered = case.program.consent_purposes
+    offered = case.program.offered_purposes
     facts = case_facts(case)
     if guardian is not None:
         guardian = _in_case(case, guardian, "guardian")

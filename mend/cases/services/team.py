@@ -81,7 +81,7 @@ def assign_team(
 @transaction.atomic
 def choose_process(*, case: Case, process: str, by: User, expected_version: int | None) -> Case:
     lock_case(case, expected_version)
-    if process not in case.program.process_types:
+    if process not in case.program.offered_processes:
         raise ValidationError({"process": _("This program does not offer that process.")})
     if case.stage in ENDED:
         raise InvalidMove(_("This case is closed."))

@@ -213,6 +213,9 @@ FAILED_FORMS = [
     ("program_admin", "partners:api_keys", {}),
     ("program_admin", "partners:webhooks", {}),
     ("coordinator", "partners:import_referrals", {}),
+    ("program_admin", "programs:edit_timing", {}),
+    ("program_admin", "programs:edit_retention", {}),
+    ("program_admin", "programs:add_category", {}),
 ]
 
 

@@ -29,6 +29,31 @@ SERVICE_CALLS: dict[str, Callable[[World], object]] = {
     "program.settings_changed": lambda w: program_services.update_program_settings(
         program=w.program, by=w["program_admin"], assessment_validity_days=60
     ),
+    "offence_category.created": lambda w: program_services.add_offence_category(
+        program=w.program,
+        by=w["program_admin"],
+        expected_version=None,
+        label="Online harm",
+        handling="eligible",
+    ),
+    "offence_category.deactivated": lambda w: program_services.change_offence_category(
+        category=w.program.offence_categories.get(code="fraud"),
+        by=w["program_admin"],
+        expected_version=None,
+        is_active=False,
+    ),
+    "eligibility_criterion.created": lambda w: program_services.add_eligibility_criterion(
+        program=w.program, by=w["program_admin"], expected_version=None, label="Over ten"
+    ),
+    "eligibility_criterion.changed": lambda w: program_services.change_eligibility_criterion(
+        criterion=w.program.eligibility_criteria.get(code="reported"),
+        by=w["program_admin"],
+        expected_version=None,
+        label_es="Se denunció el daño.",
+    ),
+    "retention.changed": lambda w: program_services.update_retention(
+        program=w.program, by=w["program_admin"], expected_version=None, months={"evaluation": 12}
+    ),
     "agency.created": lambda w: program_services.add_agency(
         program=w.program, name="Riverside Schools", kind=Agency.Kind.SCHOOL, by=w["coordinator"]
     ),
