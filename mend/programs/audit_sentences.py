@@ -16,7 +16,13 @@ from mend.core.audit_sentences import (
     who,
 )
 from mend.core.models import AuditEvent
-from mend.programs.models import Agency, Membership, Program
+from mend.programs.models import (
+    Agency,
+    EligibilityCriterion,
+    Membership,
+    OffenceCategory,
+    Program,
+)
 from mend.programs.roles import Role
 
 
@@ -92,6 +98,39 @@ def _invitation(text: Any) -> Any:
     return render
 
 
+def _rows_of(model: Any) -> Any:
+    # Worded by the record's label in the reader's language when read, so a renamed
+    # category reads by its name now.
+    def load(ids: set[str], reader: Any) -> dict[str, Any]:
+        rows = model.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()])
+        return {str(row.pk): row for row in rows}
+
+    return load
+
+
+def _listed(texts: dict[str, Any]) -> Any:
+    def render(event: AuditEvent, reading: Reading) -> Sentence:
+        verb = event.action.rsplit(".", 1)[-1]
+        record = reading.obj(event)
+        return Sentence(
+            texts[verb],
+            {
+                "who": who(event),
+                "label": record.display_label if record is not None else "",
+                "fields": field_labels(type(record), event.changed_fields) if record else "",
+            },
+        )
+
+    return render
+
+
+def _retention(event: AuditEvent, reading: Reading) -> Sentence:
+    return Sentence(
+        _("%(who)s changed how long records are kept: %(kinds)s"),
+        {"who": who(event), "kinds": ", ".join(event.changed_fields)},
+    )
+
+
 def _refused(event: AuditEvent, reading: Reading) -> Sentence:
     return Sentence(
         _("%(who)s was refused %(path)s: their role does not allow it (%(capability)s)"),
@@ -132,6 +171,28 @@ def register_sentences() -> None:
     )
     register("access.denied", _refused, group="refusals")
     register_loader("programs.invitation", _invitations)
+    categories = _listed(
+        {
+            "created": _("%(who)s added the offence category “%(label)s”"),
+            "changed": _("%(who)s changed the offence category “%(label)s”: %(fields)s"),
+            "deactivated": _("%(who)s stopped using the offence category “%(label)s”"),
+            "reactivated": _("%(who)s started using the offence category “%(label)s” again"),
+        }
+    )
+    criteria = _listed(
+        {
+            "created": _("%(who)s added the eligibility criterion “%(label)s”"),
+            "changed": _("%(who)s changed the eligibility criterion “%(label)s”: %(fields)s"),
+            "deactivated": _("%(who)s stopped using the eligibility criterion “%(label)s”"),
+            "reactivated": _("%(who)s started using the eligibility criterion “%(label)s” again"),
+        }
+    )
+    for verb in ("created", "changed", "deactivated", "reactivated"):
+        register(f"offence_category.{verb}", categories, group="program")
+        register(f"eligibility_criterion.{verb}", criteria, group="program")
+    register("retention.changed", _retention, group="program")
+    register_loader("programs.offencecategory", _rows_of(OffenceCategory))
+    register_loader("programs.eligibilitycriterion", _rows_of(EligibilityCriterion))
     register(
         "invitation.created",
         _invitation(_("%(who)s invited %(person)s to take the role %(role)s")),

@@ -170,12 +170,13 @@ def add_offence_category(
     return category
 
 
-def _active_change(was: bool, now: bool, kind: str) -> str:
+def _active_change(was: bool, now: bool) -> str:
+    """The verb of an audited change to something a program can stop using."""
     if was and not now:
-        return f"{kind}.deactivated"
+        return "deactivated"
     if now and not was:
-        return f"{kind}.reactivated"
-    return f"{kind}.changed"
+        return "reactivated"
+    return "changed"
 
 
 @transaction.atomic
@@ -209,7 +210,7 @@ def change_offence_category(
     _next_version(program)
     audit.record(
         actor=by,
-        action=_active_change(was_active, category.is_active, "offence_category"),
+        action=f"offence_category.{_active_change(was_active, category.is_active)}",
         obj=category,
         program=program,
         changed_fields=changed,
@@ -267,7 +268,7 @@ def change_eligibility_criterion(
     _next_version(program)
     audit.record(
         actor=by,
-        action=_active_change(was_active, criterion.is_active, "eligibility_criterion"),
+        action=f"eligibility_criterion.{_active_change(was_active, criterion.is_active)}",
         obj=criterion,
         program=program,
         changed_fields=changed,

@@ -29,6 +29,15 @@ TEMPLATE = re.compile(r'f"([^"]+)"')
 BUILT = {
     "consent.{decision}": [f"consent.{d}" for d in ConsentEntry.Decision.values],
     "auth.{reason}": ["auth.signed_out", "auth.session_expired"],
+    **{
+        f"{kind}.{{_active_change(was_active, {record}.is_active)}}": [
+            f"{kind}.{verb}" for verb in ("changed", "deactivated", "reactivated")
+        ]
+        for kind, record in (
+            ("offence_category", "category"),
+            ("eligibility_criterion", "criterion"),
+        )
+    },
     # Changes in the admin site, worded by the one "*.admin" sentence.
     "{obj._meta.model_name}.{'changed' if change else 'created'}": ["*.admin"],
     "{obj._meta.model_name}.deleted": ["*.admin"],
@@ -119,7 +128,7 @@ def test_settings_and_sign_ins_read_by_their_labels_in_both_languages(world: Wor
         program=world.program,
         by=world["program_admin"],
         process_types=["mediation"],
-        consent_purposes=["contact"],
+        consent_purposes=["contact", "face_to_face"],
     )
     audit.record(actor=world["coordinator"], action="auth.signed_in", ip="10.1.2.3")
     settings, signed_in = _latest("program.settings_changed"), _latest("auth.signed_in")

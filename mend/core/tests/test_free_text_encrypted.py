@@ -37,6 +37,8 @@ PLAIN_BY_DESIGN = {
     "accounts.user.first_name": "staff account",
     "accounts.user.last_name": "staff account",
     "accounts.user.email": "staff account",
+    "programs.program.contact_phone": "the program's own public contact",
+    "programs.program.contact_email": "the program's own public contact",
     "programs.invitation.email": "a staff member being invited",
     "programs.invitation.full_name": "a staff member being invited",
     "programs.invitation.token_hash": "a hash",
