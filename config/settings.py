@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "mend.accounts",
     "mend.programs",
     "mend.cases",
+    "mend.processes",
     "mend.partners",
     "mend.api",
 ]

@@ -48,6 +48,11 @@ class Action:
     for_person: Applies | None = None
     # A move whose only field is an optional note: offered as a button on the case page.
     inline: bool = False
+    # More arguments for the form, read from the request (an added action about one
+    # meeting reads which meeting): (request, case) -> keyword arguments.
+    opened_with: Callable[[Any, Case], dict[str, Any]] | None = None
+    # False: offered from the app's own section of the case page, not the list of actions.
+    listed: bool = True
 
     def allowed(self, case: Case, membership: Membership) -> bool:
         if case.stage not in self.stages or not membership.can(self.capability):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mend.accounts.models import User
-from mend.cases import services
+from mend.cases import registry, services
 from mend.cases.actions import ACTIONS, MOVE_TARGETS, Action
 from mend.cases.models import Case, EligibilityDecision, Participant
 from mend.cases.notices import render_alert
@@ -146,7 +146,7 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
     stage = case.paused_from if case.stage == Stage.PAUSED else case.stage
     no_longer_holds = facts.say(what_no_longer_holds(facts, stage))
     actions = [a for a in ACTIONS.values() if a.allowed(case, membership)]
-    case_actions = [a for a in actions if a.for_person is None and not a.inline]
+    case_actions = [a for a in actions if a.for_person is None and not a.inline and a.listed]
     return render(
         request,
         "cases/case_detail.html",
@@ -171,6 +171,7 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
             "team": case.assignments.select_related("user"),
             "override": _override(case, membership),
             "can_see_access": membership.can("cases.view_access_log"),
+            "sections": registry.case_sections(case, membership, request),
         },
     )
 
@@ -213,7 +214,7 @@ def _choose_person(request: HttpRequest, case: Case, spec: Action) -> HttpRespon
 
 def _form_kwargs(request: HttpRequest, case: Case, spec: Action) -> dict[str, Any] | None:
     if spec.for_person is None:
-        return {"case": case}
+        return {"case": case, **(spec.opened_with(request, case) if spec.opened_with else {})}
     participant = _participant_for(request, case, spec)
     if participant is None:
         return None

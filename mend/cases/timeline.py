@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mend.cases import registry
 from mend.cases.models import (
     Case,
     ConsentEntry,
@@ -198,5 +199,6 @@ def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[En
         entries.append(
             Entry(event.occurred_at, "change", str(CASE_EVENTS[event.action]), _name(event.actor))
         )
+    entries += registry.timeline_entries(case)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mend.cases import events
+from mend.cases import events, registry
 from mend.cases.models import (
     Case,
     ConsentEntry,
@@ -266,6 +266,7 @@ def close_case(
         fields=["outcome", "closed_at", "paused_from", "paused_by"],
     )
     _referral_changed(case, events.CLOSED)
+    registry.case_changed(case, by, registry.CLOSED)
     return case
 
 
@@ -289,13 +290,15 @@ def pause_case(
         raise InvalidMove(_("A case can be paused once contact has begun and before it ends."))
     case.paused_from = case.stage
     case.paused_by = requested_by
-    return _change_stage(
+    _change_stage(
         case,
         Stage.PAUSED,
         by=by,
         reason=reason,
         fields=["paused_from", "paused_by"],
     )
+    registry.case_changed(case, by, registry.PAUSED)
+    return case
 
 
 @transaction.atomic
@@ -379,6 +382,7 @@ def withdraw_participant(
         participant=participant.pk,
     )
     if case.stage in ENDED:
+        registry.case_changed(case, by, registry.WITHDRAWAL)
         return participant
     remaining = case.participants.filter(role=participant.role, status=Participant.Status.ACTIVE)
     if participant.is_party and not remaining.exists():
@@ -411,6 +415,7 @@ def withdraw_participant(
             fields=["paused_from", "paused_by"],
         )
     enforce_conditions(case, by=by)
+    registry.case_changed(case, by, registry.WITHDRAWAL)
     return participant
 
 

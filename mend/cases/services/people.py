@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mend.cases import registry
 from mend.cases.models import (
     Case,
     ConsentEntry,
@@ -264,6 +265,7 @@ def record_consents(
         )
     # Any entry re-checks: time may have ended an assessment since the last look.
     enforce_conditions(case, by=by)
+    registry.case_changed(case, by, registry.CONSENT_CHANGED)
     return entries
 
 
@@ -347,6 +349,7 @@ def record_assessment(
         participant=participant.pk,
     )
     enforce_conditions(case, by=by)
+    registry.case_changed(case, by, registry.ASSESSMENT_RECORDED)
     return assessment
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from mend.core.models import AuditEvent
 from mend.programs.models import ConsentPurpose
 from mend.testing.cases import parties, submit, to_stage
 from mend.testing.forms import sent
+from mend.testing.meetings import plan
 from mend.testing.personas import World
 
 Clients = Callable[[str], Client]
@@ -105,7 +107,33 @@ SAMPLES: dict[str, Sample] = {
         person=_person(Participant.Role.RESPONSIBLE),
     ),
     "close": Sample(Stage.CONTACT, lambda w, c: {"outcome": "unable_to_contact", "reason": ""}),
+    # Added by the processes app through the registry.
+    "meeting": Sample(Stage.PROCESS, lambda w, c: _meeting_form(w, c)),
+    "meeting_held": Sample(
+        Stage.PROCESS,
+        lambda w, c: {
+            "meeting": plan(w, c, starts_at=timezone.now() - timedelta(hours=3)).pk,
+            "attended": [p.pk for p in parties(c)],
+            "duration_minutes": 60,
+        },
+    ),
+    "meeting_cancel": Sample(
+        Stage.PROCESS, lambda w, c: {"meeting": plan(w, c).pk, "reason": "requested"}
+    ),
 }
+
+
+def _meeting_form(world: World, case: Case) -> dict[str, Any]:
+    day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    return {
+        "kind": "conference",
+        "starts_at": f"{day}T10:00",
+        "ends_at": f"{day}T11:30",
+        "venue_kind": "room",
+        "venue": "Room 1",
+        "lead": world["facilitator"].pk,
+        "invitees": [p.pk for p in parties(case)],
+    }
 
 
 def test_every_action_has_a_stale_form_sample() -> None:

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcessesConfig(AppConfig):
+    name = "mend.processes"
+    label = "processes"
+    verbose_name = _("Restorative processes")
+
+    def ready(self) -> None:
+        from mend.processes import plug
+
+        plug.plug_in()

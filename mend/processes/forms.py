@@ -1,0 +1,178 @@
+"""The forms of the meeting actions on a case. Times are entered on the program's clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mend.accounts.models import User
+from mend.cases.action_forms import CaseForm
+from mend.cases.models import Case, Participant
+from mend.core.dates import plausible_date
+from mend.processes.models import KINDS, Meeting
+from mend.processes.services import LONGEST, local_time
+from mend.programs.models import Membership, ProcessType
+from mend.programs.roles import Role
+
+FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """An ISO date and time read on the program's clock, returned in UTC."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=FORMAT)
+
+    def __init__(self, *, zone: str, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", [FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"])
+        super().__init__(**kwargs)
+        self.zone = ZoneInfo(zone)
+
+    def to_python(self, value: Any) -> datetime | None:
+        if isinstance(value, str) and value.strip():
+            parsed = None
+            for fmt in self.input_formats:
+                try:
+                    parsed = datetime.strptime(value.strip(), fmt)
+                    break
+                except ValueError:
+                    continue
+            if parsed is None:
+                raise ValidationError(_("Enter a date and time, such as 2026-03-14 18:30."))
+            plausible_date(parsed.date(), years_ahead=2)
+            return timezone.make_aware(parsed, self.zone).astimezone(ZoneInfo("UTC"))
+        return super().to_python(value)
+
+
+def _open_meetings(case: Case) -> Any:
+    return Meeting.objects.filter(
+        case=case, status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED]
+    )
+
+
+def _meeting_choices(case: Case, meetings: Any) -> list[tuple[Any, str]]:
+    return [(m.pk, f"{m.get_kind_display()}, {local_time(m.starts_at, case)}") for m in meetings]
+
+
+def _people(case: Case) -> list[tuple[Any, str]]:
+    people = case.participants.filter(status=Participant.Status.ACTIVE).select_related("person")
+    return [(p.pk, f"{p.person} ({p.get_role_display()})") for p in people.order_by("role", "id")]
+
+
+class MeetingForm(CaseForm):
+    kind = forms.ChoiceField(label=_("Kind of meeting"))
+    starts_at = forms.CharField(label=_("Starts"))
+    ends_at = forms.CharField(label=_("Ends"))
+    venue_kind = forms.ChoiceField(label=_("Where"), choices=Meeting.VenueKind.choices)
+    venue = forms.CharField(
+        label=_("Room, link, phone number or address"),
+        max_length=500,
+        required=False,
+        help_text=_("A home visit's address is shown only to the case team."),
+    )
+    lead = forms.ModelChoiceField(label=_("Led by"), queryset=User.objects.none())
+    invitees = forms.TypedMultipleChoiceField(
+        label=_("Who is invited"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, case: Case, meeting: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        offered = set(case.program.process_types)
+        self.fields["kind"].choices = [  # type: ignore[attr-defined]
+            (value, label)
+            for value, label in KINDS
+            if value == ProcessType.PREPARATION or value in offered
+        ]
+        zone = case.program.time_zone
+        hint = _("On the program's clock (%(zone)s).") % {"zone": zone}
+        for name in ("starts_at", "ends_at"):
+            self.fields[name] = LocalDateTimeField(
+                zone=zone, label=self.fields[name].label, help_text=hint
+            )
+        staff = Membership.objects.active().filter(
+            program_id=case.program_id,
+            role__in=[Role.FACILITATOR, Role.COORDINATOR, Role.PROGRAM_ADMIN],
+        )
+        self.fields["lead"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            pk__in=staff.values("user_id"), is_active=True
+        ).order_by("username")
+        self.fields["lead"].initial = case.lead_facilitator_id
+        self.fields["invitees"].choices = _people(case)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end:
+            if end <= start:
+                self.add_error("ends_at", _("The meeting must end after it starts."))
+            elif end - start > LONGEST:
+                self.add_error("ends_at", _("A meeting lasts 12 hours at most."))
+        return data
+
+    def chosen_invitees(self) -> tuple[Participant, ...]:
+        ids = self.cleaned_data["invitees"]
+        return tuple(self.case.participants.select_related("person").filter(pk__in=ids))
+
+
+class MeetingChoiceForm(CaseForm):
+    meeting = forms.TypedChoiceField(label=_("Which meeting"), coerce=int)
+
+    def __init__(self, *args: Any, case: Case, meeting: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        self.fields["meeting"].choices = _meeting_choices(case, self.meetings(case))  # type: ignore[attr-defined]
+        if meeting is not None:
+            self.fields["meeting"].initial = meeting
+
+    def meetings(self, case: Case) -> Any:
+        return _open_meetings(case)
+
+    def chosen_meeting(self) -> Meeting:
+        meeting: Meeting = Meeting.objects.get(case=self.case, pk=self.cleaned_data["meeting"])
+        return meeting
+
+
+class HeldForm(MeetingChoiceForm):
+    attended = forms.TypedMultipleChoiceField(
+        label=_("Who came"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("How long it lasted, in minutes"), min_value=1, max_value=720
+    )
+
+    def __init__(self, *args: Any, case: Case, meeting: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, meeting=meeting, **kwargs)
+        people = case.participants.select_related("person")
+        if meeting is not None:
+            people = people.filter(
+                pk__in=Meeting.objects.filter(pk=meeting, case=case).values(
+                    "invitees__participant_id"
+                )
+            )
+        self.fields["attended"].choices = [  # type: ignore[attr-defined]
+            (p.pk, str(p.person)) for p in people.order_by("role", "id")
+        ]
+
+    def meetings(self, case: Case) -> Any:
+        return _open_meetings(case).filter(starts_at__lte=timezone.now())
+
+
+# The reasons a person gives; the others are set by the automatic cancellation.
+CHOSEN_REASONS = [
+    Meeting.CancelReason.REQUESTED,
+    Meeting.CancelReason.STAFF,
+    Meeting.CancelReason.RESCHEDULED,
+    Meeting.CancelReason.OTHER,
+]
+
+
+class CancelForm(MeetingChoiceForm):
+    reason = forms.ChoiceField(
+        label=_("Why"),
+        choices=[(r.value, r.label) for r in CHOSEN_REASONS],
+        widget=forms.RadioSelect,
+    )

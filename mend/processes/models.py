@@ -1,0 +1,107 @@
+"""Meetings of a restorative process: who is invited, where, when, and what happened.
+
+Times are stored in UTC and shown in the program's time zone. The venue is encrypted:
+for a home visit it is a participant's address.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from mend.cases.models import Case, Participant
+from mend.core.fields import EncryptedTextField
+from mend.programs.models import ProcessType
+from mend.programs.practice import DIRECT_PROCESSES
+
+USER = settings.AUTH_USER_MODEL
+
+# A meeting is a preparation meeting or a meeting of a process; letters are not meetings.
+KINDS = [(value, label) for value, label in ProcessType.choices if value != "letter_exchange"]
+
+
+class Meeting(models.Model):
+    class VenueKind(models.TextChoices):
+        ROOM = "room", _("A room")
+        VIDEO = "video", _("Video call")
+        PHONE = "phone", _("Phone call")
+        HOME_VISIT = "home_visit", _("Home visit")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+        DID_NOT_HAPPEN = "did_not_happen", _("Did not happen")
+
+    class CancelReason(models.TextChoices):
+        REQUESTED = "requested", _("A participant asked to cancel")
+        STAFF = "staff", _("Staff not available")
+        RESCHEDULED = "rescheduled", _("To be rearranged")
+        OTHER = "other", _("Other")
+        # Set only by the automatic cancellation.
+        WITHDRAWAL = "withdrawal", _("A participant withdrew")
+        CONSENT = "consent", _("Consent no longer given")
+        NOT_SUITABLE = "not_suitable", _("Safety assessment no longer allows it")
+        PAUSED = "paused", _("The case was paused")
+        CLOSED = "closed", _("The case was closed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(_("kind of meeting"), max_length=20, choices=KINDS)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue_kind = models.CharField(_("where"), max_length=12, choices=VenueKind.choices)
+    # A room's name, a video link, a phone number or a home address.
+    venue = EncryptedTextField(_("place or link"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PLANNED
+    )
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=16, choices=CancelReason.choices, blank=True
+    )
+    # How long it actually lasted, recorded when it is marked held.
+    duration_minutes = models.PositiveIntegerField(_("duration in minutes"), null=True)
+    lead = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="led_meetings")
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["status", "starts_at"], name="meeting_status_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.starts_at:%Y-%m-%d %H:%M} UTC)"
+
+    @property
+    def is_joint(self) -> bool:
+        return self.kind in DIRECT_PROCESSES
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PLANNED, self.Status.CONFIRMED)
+
+
+class MeetingInvitee(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    # Recorded when the meeting is marked held; None until then.
+    attended = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("invitee")
+        verbose_name_plural = _("invitees")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "participant"], name="invitee_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} @ {self.meeting_id}"

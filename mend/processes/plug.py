@@ -1,0 +1,214 @@
+"""How processes plugs into cases: its actions, its section of the case page, its timeline
+entries, the sentences of its refusals and audit rows, and the automatic cancellation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mend.accounts.models import User
+from mend.cases import registry
+from mend.cases.actions import Action
+from mend.cases.audit_sentences import case_named
+from mend.cases.models import Case
+from mend.cases.stages import Stage
+from mend.cases.timeline import Entry
+from mend.core.audit_sentences import Reading, Sentence, who
+from mend.core.audit_sentences import register as register_sentence
+from mend.core.models import AuditEvent
+from mend.processes import forms, gates, services
+from mend.processes.models import Meeting
+from mend.programs.models import Membership
+
+MEETING_STAGES = frozenset({Stage.PREPARATION, Stage.PROCESS, Stage.AGREEMENT})
+
+
+def _version(form: Any) -> int:
+    return int(form.cleaned_data["version"])
+
+
+def _schedule(form: Any, case: Case, by: User) -> str:
+    data = form.cleaned_data
+    meeting = services.schedule_meeting(
+        case=case,
+        details=services.MeetingDetails(
+            kind=data["kind"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            venue_kind=data["venue_kind"],
+            venue=data["venue"],
+            lead=data["lead"],
+            invitees=form.chosen_invitees(),
+        ),
+        by=by,
+        expected_version=_version(form),
+    )
+    return _("The meeting is planned for %(time)s.") % {
+        "time": services.local_time(meeting.starts_at, case)
+    }
+
+
+def _held(form: Any, case: Case, by: User) -> str:
+    meeting = form.chosen_meeting()
+    came = set(form.cleaned_data["attended"])
+    invited = meeting.invitees.values_list("participant_id", flat=True)
+    services.mark_held(
+        case=case,
+        meeting=meeting,
+        attended={pk: pk in came for pk in invited},
+        duration_minutes=form.cleaned_data["duration_minutes"],
+        by=by,
+        expected_version=_version(form),
+    )
+    return _("The meeting is recorded as held.")
+
+
+def _cancel(form: Any, case: Case, by: User) -> str:
+    services.cancel_meeting(
+        case=case,
+        meeting=form.chosen_meeting(),
+        reason=form.cleaned_data["reason"],
+        by=by,
+        expected_version=_version(form),
+    )
+    return _("The meeting is cancelled.")
+
+
+def _which_meeting(request: HttpRequest, case: Case) -> dict[str, Any]:
+    raw = request.GET.get("meeting") or ""
+    return {"meeting": int(raw)} if raw.isdigit() else {}
+
+
+ACTIONS = [
+    Action(
+        "meeting",
+        gettext_lazy("Plan a meeting"),
+        "cases.work",
+        forms.MeetingForm,
+        _schedule,
+        MEETING_STAGES,
+        listed=False,
+    ),
+    Action(
+        "meeting_held",
+        gettext_lazy("Record that it was held"),
+        "cases.work",
+        forms.HeldForm,
+        _held,
+        MEETING_STAGES,
+        opened_with=_which_meeting,
+        listed=False,
+    ),
+    Action(
+        "meeting_cancel",
+        gettext_lazy("Cancel a meeting"),
+        "cases.work",
+        forms.CancelForm,
+        _cancel,
+        MEETING_STAGES,
+        opened_with=_which_meeting,
+        listed=False,
+    ),
+]
+
+
+def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
+    meetings = list(
+        Meeting.objects.filter(case=case)
+        .select_related("lead")
+        .prefetch_related("invitees__participant__person")
+    )
+    allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
+    sees_venue = membership.can("cases.work") or case.lead_facilitator_id == membership.user_id
+    rows = [
+        {
+            "meeting": m,
+            "when": services.local_time(m.starts_at, case),
+            "until": services.local_time(m.ends_at, case),
+            "invitees": list(m.invitees.all()),
+            # A home visit's address is the case team's only.
+            "venue": m.venue if m.venue_kind != Meeting.VenueKind.HOME_VISIT or sees_venue else "",
+        }
+        for m in meetings
+    ]
+    return render_to_string(
+        "processes/meetings_section.html",
+        {"case": case, "rows": rows, "allowed": allowed, "zone": case.program.time_zone},
+        request=request,
+    )
+
+
+def meeting_entries(case: Case) -> list[Entry]:
+    entries = []
+    titles = {
+        "meeting.scheduled": gettext_lazy("%(kind)s planned for %(time)s"),
+        "meeting.confirmed": gettext_lazy("%(kind)s of %(time)s confirmed"),
+        "meeting.held": gettext_lazy("%(kind)s of %(time)s held"),
+        "meeting.cancelled": gettext_lazy("%(kind)s of %(time)s cancelled"),
+        "meeting.cancelled_automatically": gettext_lazy("%(kind)s of %(time)s cancelled"),
+    }
+    events = AuditEvent.objects.filter(
+        subject_type="cases.case", subject_id=str(case.pk), action__in=list(titles)
+    ).select_related("actor")
+    meetings = {str(m.pk): m for m in Meeting.objects.filter(case=case)}
+    for event in events:
+        meeting = meetings.get(event.object_id)
+        if meeting is None:
+            continue
+        text = ""
+        if event.action.startswith("meeting.cancelled"):
+            text = (
+                str(Meeting.CancelReason(meeting.cancel_reason).label)
+                if (meeting.cancel_reason in Meeting.CancelReason.values)
+                else ""
+            )
+        entries.append(
+            Entry(
+                event.occurred_at,
+                "meeting",
+                str(titles[event.action])
+                % {
+                    "kind": meeting.get_kind_display(),
+                    "time": services.local_time(meeting.starts_at, case),
+                },
+                event.actor.display_name if event.actor else _("Mend"),
+                text,
+                automatic=event.action == "meeting.cancelled_automatically",
+            )
+        )
+    return entries
+
+
+def _sentence(text: Any) -> Any:
+    def render(event: AuditEvent, reading: Reading) -> Sentence:
+        return Sentence(text, {"who": who(event), "case": case_named(event, reading)})
+
+    return render
+
+
+def register_sentences() -> None:
+    def meeting(code: str, text: Any) -> None:
+        register_sentence(code, _sentence(text), group="cases")
+
+    meeting("meeting.scheduled", gettext_lazy("%(who)s planned a meeting in %(case)s"))
+    meeting("meeting.confirmed", gettext_lazy("%(who)s confirmed a meeting in %(case)s"))
+    meeting("meeting.held", gettext_lazy("%(who)s recorded a meeting held in %(case)s"))
+    meeting("meeting.cancelled", gettext_lazy("%(who)s cancelled a meeting in %(case)s"))
+    meeting(
+        "meeting.cancelled_automatically",
+        gettext_lazy("A meeting in %(case)s was cancelled automatically"),
+    )
+
+
+def plug_in() -> None:
+    for action in ACTIONS:
+        registry.add_case_action(action)
+    registry.add_case_section(meetings_section)
+    registry.add_timeline_source(meeting_entries)
+    registry.add_case_changed(services.cancel_what_no_longer_holds)
+    gates.register_wordings()
+    register_sentences()
