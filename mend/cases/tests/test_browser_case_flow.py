@@ -405,6 +405,8 @@ def test_a_coordinator_takes_a_referral_to_ready_for_a_process_in_about_half_the
     from playwright.sync_api import expect
 
     sign_in(page, live_server.url, "coordinator")
+    # The dashboard after signing in is not part of the journey: let its load finish first.
+    page.wait_for_load_state("load")
     journey = Journey(page)
     today = timezone.localdate()
 
