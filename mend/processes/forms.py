@@ -82,7 +82,7 @@ class MeetingForm(CaseForm):
 
     def __init__(self, *args: Any, case: Case, meeting: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
-        offered = set(case.program.process_types)
+        offered = set(case.program.offered_processes)
         self.fields["kind"].choices = [  # type: ignore[attr-defined]
             (value, label)
             for value, label in KINDS

@@ -59,7 +59,9 @@ def _check_details(case: Case, details: MeetingDetails) -> None:
     errors: dict[str, str] = {}
     if details.kind not in dict(KINDS):
         errors["kind"] = _("Choose the kind of meeting.")
-    elif details.kind != ProcessType.PREPARATION and details.kind not in case.program.process_types:
+    elif details.kind != ProcessType.PREPARATION and (
+        details.kind not in case.program.offered_processes
+    ):
         errors["kind"] = _("The program does not offer this kind of meeting.")
     if details.venue_kind not in Meeting.VenueKind.values:
         errors["venue_kind"] = _("Say where the meeting takes place.")
