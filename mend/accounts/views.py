@@ -29,7 +29,6 @@ from mend.accounts.forms import (
 )
 from mend.accounts.models import User
 from mend.accounts.queries import has_mfa, is_verified, mfa_required_for
-from mend.core.refusals import client_address, count_refusal, waiting
 
 NEXT_KEY = "mend_next"
 RECOVERY_CODES_KEY = "mend_new_recovery_codes"
@@ -56,12 +55,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request, request.GET.get("next")))
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        address = client_address(request)
-        if waiting(kind=services.SIGN_IN_REFUSAL, address=address) is not None:
-            # Refused before any password is checked; counted, so passing the limit is
-            # recorded (once).
-            tally = count_refusal(kind=services.SIGN_IN_REFUSAL, address=address)
-            return too_many_attempts(request, tally.wait or 1)
+        # No check of the address before the password: colleagues sharing an office's
+        # address still sign in with their own right password while someone else's
+        # failures there are being held back (each account has its own lockout).
         username = form.cleaned_data["username"]
         user = auth.authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:

@@ -472,7 +472,7 @@ ACTIONS: dict[str, Action] = {
             forms.ContactByForm,
             _contact_by,
             WORKING - SCREENING,
-            for_person=_active,
+            for_person=_contactable,
         ),
         Action(
             "note",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from mend.accounts.models import User
 from mend.cases import registry, services
 from mend.cases.actions import ACTIONS, MOVE_TARGETS, Action
+from mend.cases.changes import changes_since
 from mend.cases.models import Case, EligibilityDecision, Participant
 from mend.cases.notices import render_alert
 from mend.cases.queries import case_facts, get_case_for, notes_visible_to
@@ -89,9 +90,10 @@ def _person_rows(
                 "actions": [a for a in actions if a.applies_to(participant, facts)],
                 "contact_stopped": facts.say([stopped])[0] if stopped else "",
                 "offered": facts.offered(participant),
-                # Contact details: for the people who make contact, and nobody else.
+                # Contact details: for the people who make contact, and nobody else. A
+                # volunteer asked to call someone sees them only while contact is allowed.
                 "show_contact": membership.can("cases.work")
-                or participant.contact_by_id == membership.user_id,
+                or (participant.contact_by_id == membership.user_id and stopped is None),
             }
         )
     return rows
@@ -202,13 +204,34 @@ def _guardian_for(request: HttpRequest, participant: Participant) -> Participant
     )
 
 
+def _names_another_guardian(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    raw = request.POST.get("guardian") or request.GET.get("guardian") or ""
+    return "guardian" in kwargs and bool(raw) and kwargs["guardian"] is None
+
+
 def _choose_person(request: HttpRequest, case: Case, spec: Action) -> HttpResponse:
     facts = case_facts(case)
     people = [p for p in facts.participants if spec.applies_to(p, facts)]
+    # Opened for someone it no longer applies to (they withdrew, say): say so, and on a
+    # form sent from an older page, what changed since it was opened.
+    raw = request.POST.get("participant") or request.GET.get("participant") or ""
+    asked = next((p for p in facts.participants if str(p.pk) == raw), None)
+    since: list[str] = []
+    sent_version = request.POST.get("version", "")
+    if request.method == "POST" and sent_version.isdigit() and int(sent_version) < case.version:
+        since = changes_since(case, int(sent_version))
     return render(
         request,
         "cases/choose_person.html",
-        {"case": case, "action": spec, "people": people, "title": spec.label},
+        {
+            "case": case,
+            "action": spec,
+            "people": people,
+            "title": spec.label,
+            "asked": asked,
+            "since": since,
+        },
+        status=409 if request.method == "POST" and asked is not None else 200,
     )
 
 
@@ -239,6 +262,15 @@ def case_action(
     kwargs = _form_kwargs(request, case, spec)
     if kwargs is None:
         return _choose_person(request, case, spec)
+    if _names_another_guardian(request, kwargs):
+        # Consent "given by" someone who is not this person's own guardian is refused,
+        # never quietly recorded as the person's own.
+        messages.error(
+            request,
+            _("Only %(name)s's own parent or guardian can consent for them. Nothing was saved.")
+            % {"name": kwargs["participant"].person},
+        )
+        return redirect(case)
     form = spec.form(request.POST if request.method == "POST" else None, **kwargs)
     status = 200
     if request.method == "POST":

@@ -15,10 +15,11 @@ from mend.cases.needs import (
     assessments_expiring,
     harmed_without_offer,
     mine,
+    waiting_to_screen,
     without_contact_consent,
 )
 from mend.cases.queries import cases_visible_to
-from mend.cases.stages import ENDED, Stage
+from mend.cases.stages import ENDED
 from mend.core.dashboard import Panel, PanelRow, register
 from mend.programs.models import Membership
 
@@ -50,9 +51,7 @@ def case_panels(membership: Membership) -> list[Panel]:
     panels: list[Panel] = []
 
     if membership.can("referrals.screen"):
-        waiting = open_cases.filter(stage__in=[Stage.REFERRAL, Stage.SCREENING]).order_by(
-            "created_at"
-        )
+        waiting = waiting_to_screen(open_cases).order_by("created_at")
         panels.append(
             Panel(
                 "to_screen",
@@ -63,7 +62,7 @@ def case_panels(membership: Membership) -> list[Panel]:
                 ],
                 waiting.count(),
                 gettext_lazy("No referrals are waiting."),
-                reverse("cases:list") + "?stage=referral",
+                reverse("cases:list") + "?needs=screening",
             )
         )
 

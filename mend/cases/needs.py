@@ -16,10 +16,15 @@ from mend.programs.models import ConsentPurpose
 EXPIRY_WARNING_DAYS = 14
 
 NEEDS = {
+    "screening": _("Screening (received or being screened)"),
     "offer": _("A restorative justice offer"),
     "consent": _("Consent to be contacted"),
     "assessment": _("A safety assessment expiring soon"),
 }
+
+
+def waiting_to_screen(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.filter(stage__in=[Stage.REFERRAL, Stage.SCREENING])
 
 
 def harmed_without_offer(cases: QuerySet[Case]) -> QuerySet[Participant]:
@@ -67,6 +72,8 @@ def assessments_expiring(
 def cases_needing(
     cases: QuerySet[Case], need: str, validity_days: int, today: date
 ) -> QuerySet[Case]:
+    if need == "screening":
+        return waiting_to_screen(cases)
     if need == "offer":
         return cases.filter(pk__in=harmed_without_offer(cases).values("case_id"))
     if need == "consent":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from mend.programs.queries import memberships_of
 
@@ -32,4 +34,16 @@ class CurrentProgramMiddleware:
                 current = memberships[0]
             request.memberships = memberships  # type: ignore[attr-defined]
             request.membership = current  # type: ignore[attr-defined]
-        return self.get_response(request)
+        if request.membership is None:  # type: ignore[attr-defined]
+            return self.get_response(request)
+        # Times on the pages, and "today", are the program's: a case's timeline reads as
+        # the program's clock does, whoever opens it and wherever the server is.
+        with timezone.override(_zone(request.membership.program.time_zone)):  # type: ignore[attr-defined]
+            return self.get_response(request)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -215,6 +215,21 @@ class Agency(models.Model):
         return self.name
 
 
+def _refuse_a_second_label(record: models.Model, siblings: models.QuerySet) -> None:  # type: ignore[type-arg]
+    """Two categories (or questions) with the same words would look like one on the forms."""
+    errors = {}
+    others = siblings.exclude(pk=record.pk)
+    for field in ("label", "label_es"):
+        value = getattr(record, field).strip()
+        if value and (
+            others.filter(label__iexact=value).exists()
+            or others.filter(label_es__iexact=value).exists()
+        ):
+            errors[field] = _("The program already has one with these words.")
+    if errors:
+        raise ValidationError(errors)
+
+
 class OffenceCategory(models.Model):
     class Handling(models.TextChoices):
         ELIGIBLE = "eligible", _("Eligible")
@@ -249,6 +264,10 @@ class OffenceCategory(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def clean(self) -> None:
+        if self.program_id is not None:
+            _refuse_a_second_label(self, OffenceCategory.objects.filter(program_id=self.program_id))
+
     @property
     def display_label(self) -> str:
         return in_reader_language(self.label, self.label_es)
@@ -279,6 +298,11 @@ class EligibilityCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        if self.program_id is not None:
+            siblings = EligibilityCriterion.objects.filter(program_id=self.program_id)
+            _refuse_a_second_label(self, siblings)
 
     @property
     def display_label(self) -> str:

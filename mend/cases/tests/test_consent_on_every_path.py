@@ -160,8 +160,9 @@ def test_the_case_page_offers_no_contact_attempt_with_someone_who_stopped_contac
         f"{url}?participant={harmed.pk}",
         sent(case, channel="call", contact_outcome="reached", body=""),
     )
-    # The form is not even offered for this person: the page asks whom it is about.
-    assert response.status_code == 200
+    # Refused, saying it no longer applies to them, and asking whom it is about.
+    assert response.status_code == 409
+    assert "This no longer applies to Hana0 Harmed." in response.content.decode()
     assert "Who is it about?" in response.content.decode()
     assert not Note.objects.filter(case=case, kind=Note.Kind.CONTACT).exists()
 
@@ -306,6 +307,30 @@ def test_a_minors_guardian_consent_must_come_from_their_own_guardian(world: Worl
         )
     assert "guardian" in refused.value.message_dict
     assert not harmed.consent_entries.filter(guardian=others_guardian).exists()
+
+
+def test_a_consent_form_naming_another_persons_guardian_is_refused_not_recorded_as_their_own(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    young = date.today().replace(year=date.today().year - 15)
+    case = to_stage(world, submit(world, harmed_born=young), Stage.CONTACT)
+    harmed = parties(case, Participant.Role.HARMED)[0]
+    others_guardian = services.add_participant(
+        case=case,
+        party=services.PartyDetails(given_name="Rhea", family_name="Responsible"),
+        role=Participant.Role.GUARDIAN,
+        supports=parties(case, Participant.Role.RESPONSIBLE)[0],
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    case.refresh_from_db()
+    url = reverse("cases:action", args=[case.reference, "consent"])
+    response = client_for("facilitator").post(
+        f"{url}?participant={harmed.pk}&guardian={others_guardian.pk}",
+        sent(case, contact="given", method="verbal", decided_on=date.today()),
+    )
+    assert response.status_code == 302
+    assert not harmed.consent_entries.exists()  # neither the guardian's nor "their own"
 
 
 def test_a_guardian_entry_for_someone_else_never_counts(world: World) -> None:

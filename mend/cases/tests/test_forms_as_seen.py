@@ -346,7 +346,12 @@ def test_a_repeated_withdrawal_is_refused_in_the_users_words(
     again = client.post(url, {**form, **sent(case)})
     body = again.content.decode()
     assert "Select a valid choice" not in body
+    assert again.status_code == 409
+    assert f"This no longer applies to {leaving.person}. Nothing was saved." in body
     assert "Who is it about?" in body  # withdrawing no longer applies to them
+    # The same form sent from the page as it was before the withdrawal: what changed, by whom.
+    stale = client.post(url, form).content.decode()
+    assert "withdrew" in stale and "Facilitator" in stale
     client.post(reverse("accounts:set_language"), {"language": "es"})
     spanish = client.post(url, {**form, **sent(case)}).content.decode()
     assert "¿A quién se refiere?" in spanish

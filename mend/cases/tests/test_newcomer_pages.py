@@ -4,6 +4,7 @@ the referrer follows and adds to what they sent, the volunteer reaches who they 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -48,12 +49,15 @@ def test_every_dashboard_panel_has_a_see_all_that_lists_all_its_cases(
     world: World, client_for: Clients, key: str, stage: str
 ) -> None:
     cases = [to_stage(world, submit(world), stage) for _ in range(12)]
+    if key == "to_screen":
+        # Received and being screened alike: the panel counts both, so must its list.
+        cases += [to_stage(world, submit(world), Stage.SCREENING) for _ in range(3)]
     client = client_for("coordinator")
     body = panel(client, key)
-    assert "See all 12" in body  # cases, not people
+    assert f"See all {len(cases)}" in body  # cases, not people
     href = body.split('<p><a href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     everything = client.get(href).content.decode()
-    assert "12 cases" in everything
+    assert f"{len(cases)} cases" in everything
     assert all(case.reference in everything or "Page 1" in everything for case in cases[:10])
 
 
@@ -223,3 +227,33 @@ def test_a_volunteer_asked_to_make_contact_sees_the_contact_details_they_need(
     )
     assert done.status_code == 302
     assert case.notes.filter(kind="contact", author=world["volunteer"]).exists()
+    # Once the person declines to be contacted, the volunteer no longer sees how.
+    services.record_consent(
+        participant=harmed,
+        purpose=ConsentPurpose.CONTACT,
+        decision="declined",
+        method="verbal",
+        decided_on=date.today(),
+        by=world["coordinator"],
+        expected_version=None,
+    )
+    assert CANARY_PHONE not in volunteer.get(case.get_absolute_url()).content.decode()
+
+
+# --- Times ------------------------------------------------------------------------------------
+
+
+def test_case_pages_show_times_on_the_programs_clock(world: World, client_for: Clients) -> None:
+    from datetime import UTC, datetime
+
+    from mend.cases.models import StageChange
+
+    case = submit(world)
+    StageChange.objects.filter(case=case).update(
+        created_at=datetime(2026, 7, 1, 18, 30, tzinfo=UTC)
+    )
+    world.program.time_zone = "America/Denver"
+    world.program.save(update_fields=["time_zone"])
+    page = client_for("coordinator").get(case.get_absolute_url()).content.decode()
+    assert "1 Jul 2026, 12:30" in page  # 18:30 UTC is 12:30 in Denver in summer
+    assert "1 Jul 2026, 18:30" not in page

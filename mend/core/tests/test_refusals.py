@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mend.core.models import AuditEvent
 from mend.core.refusals import count_refusal
-from mend.testing.personas import World
+from mend.testing.personas import PASSWORD, World
 
 
 def test_a_hundred_requests_without_a_key_write_two_audit_rows_and_then_get_429(
@@ -51,6 +51,19 @@ def test_fifty_sign_ins_with_made_up_usernames_write_two_audit_rows_and_then_wai
     assert AuditEvent.objects.filter(action="auth.sign_in_failed").count() == 1
     assert AuditEvent.objects.filter(action="refusals.limited").count() == 1
     assert AuditEvent.objects.count() == before + 2
+
+
+def test_a_right_password_still_signs_in_from_an_address_held_back_by_others_failures(
+    world: World,
+) -> None:
+    client = Client()
+    for i in range(settings.MEND_REFUSAL_LIMIT + 5):
+        client.post(reverse("accounts:sign_in"), {"username": f"nobody{i}", "password": "x"})
+    colleague = Client()
+    response = colleague.post(
+        reverse("accounts:sign_in"), {"username": "coordinator", "password": PASSWORD}
+    )
+    assert response.status_code == 302
 
 
 def test_failed_sign_ins_for_a_real_account_are_each_recorded(world: World) -> None:

@@ -155,12 +155,32 @@ def test_an_added_category_gets_a_code_from_its_label_and_is_audited(world: Worl
         program=world.program,
         by=None,
         expected_version=None,
-        label="Online harm",
+        label="Online harm (adults)",
         handling="eligible",
     )
-    assert again.code == "online_harm_2"
+    assert again.code == "online_harm_adults"
     assert _reload(world.program).version == before + 2
     assert AuditEvent.objects.filter(action="offence_category.created").count() == 2
+
+
+def test_a_second_category_with_the_same_words_is_refused(world: World) -> None:
+    existing = world.program.offence_categories.first()
+    assert existing is not None
+    with pytest.raises(ValidationError) as refused:
+        services.add_offence_category(
+            program=world.program,
+            by=None,
+            expected_version=None,
+            label=f"  {existing.label.upper()} ",
+            handling="eligible",
+        )
+    assert "label" in refused.value.message_dict
+    criterion = world.program.eligibility_criteria.first()
+    assert criterion is not None
+    with pytest.raises(ValidationError):
+        services.add_eligibility_criterion(
+            program=world.program, by=None, expected_version=None, label=criterion.label
+        )
 
 
 def test_a_category_label_reads_in_the_readers_language(world: World) -> None:
