@@ -334,3 +334,61 @@ def test_the_case_page_costs_the_same_queries_with_2_or_20_letters(
     add(18)
     assert Letter.objects.filter(case=case).count() == 20
     assert _page_queries(client, case) == few
+
+
+def test_a_letter_drafted_through_the_page_awaits_review_as_version_one(
+    world: World, client_for: Clients
+) -> None:
+    case = letters_case(world)
+    harmed, responsible = parties(case, "harmed")[0], parties(case, "responsible")[0]
+    client = client_for("facilitator")
+    url = reverse("cases:action", args=[case.reference, "letter"])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        sent(
+            case,
+            kind="message",
+            author=harmed.pk,
+            recipient=responsible.pk,
+            body="  Why did you do it?  ",
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    letter = Letter.objects.get(case=case)
+    assert (letter.kind, letter.status, letter.author, letter.recipient) == (
+        "message",
+        Letter.Status.AWAITING_REVIEW,
+        harmed,
+        responsible,
+    )
+    assert list(letter.versions.values_list("number", "body")) == [(1, "Why did you do it?")]
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "?letter=" in page  # the row offers its review
+
+
+def test_a_letter_to_oneself_is_refused_by_field_on_the_page(
+    world: World, client_for: Clients
+) -> None:
+    case = letters_case(world)
+    harmed = parties(case, "harmed")[0]
+    response = client_for("facilitator").post(
+        reverse("cases:action", args=[case.reference, "letter"]),
+        sent(case, kind="letter", author=harmed.pk, recipient=harmed.pk, body="Hello."),
+    )
+    assert response.status_code == 400
+    assert "Choose someone other than the author." in response.content.decode()
+    assert not Letter.objects.exists()
+
+
+def test_the_timeline_tells_each_step_of_a_letter(world: World, client_for: Clients) -> None:
+    case = letters_case(world)
+    letter = write(world, case)
+    _review(world, case, letter, "returned", comments="Shorter.")
+    services.revise_letter(
+        case=case, letter=letter, body="Sorry.", by=world["facilitator"], expected_version=None
+    )
+    deliver(world, case, approve(world, case, letter))
+    page = client_for("facilitator").get(case.get_absolute_url()).content.decode()
+    for step in ("written", "returned to its author", "revised", "approved", "delivered"):
+        assert f"Letter from Rory0 Responsible to Hana0 Harmed {step}" in page, step
