@@ -392,3 +392,39 @@ def test_the_timeline_tells_each_step_of_a_letter(world: World, client_for: Clie
     page = client_for("facilitator").get(case.get_absolute_url()).content.decode()
     for step in ("written", "returned to its author", "revised", "approved", "delivered"):
         assert f"Letter from Rory0 Responsible to Hana0 Harmed {step}" in page, step
+
+
+def test_a_reader_in_spanish_gets_the_section_and_the_refusal_in_spanish(
+    world: World, client_for: Clients
+) -> None:
+    case = letters_case(world)
+    letter = approve(world, case, write(world, case))
+    cases.record_consent(
+        participant=parties(case, "harmed")[0],
+        purpose=ConsentPurpose.INDIRECT,
+        decision=ConsentEntry.Decision.WITHDRAWN,
+        method=ConsentEntry.Method.VERBAL,
+        decided_on=timezone.localdate(),
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    case.refresh_from_db()
+    world["facilitator"].preferred_language = "es"
+    world["facilitator"].save(update_fields=["preferred_language"])
+    client = client_for("facilitator")
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert "Cartas y mensajes" in page
+    assert "Aprobada, aún sin entregar" in page
+    response = client.post(
+        reverse("cases:action", args=[case.reference, "letter_deliver"]),
+        sent(
+            case,
+            letter=letter.pk,
+            outcome="delivered",
+            method="post",
+            delivered_on=timezone.localdate().isoformat(),
+        ),
+    )
+    assert response.status_code == 409
+    assert "Hana0 Harmed" in response.content.decode()
+    assert "comunicación indirecta" in response.content.decode()
