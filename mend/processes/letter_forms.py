@@ -94,8 +94,17 @@ class LetterChoiceForm(CaseForm):
         self.fields["letter"].choices = [  # type: ignore[attr-defined]
             (item.pk, _label(item)) for item in _letters(case, *self.statuses)
         ]
+        self.opened: LetterVersion | None = None
         if letter is not None:
             self.fields["letter"].initial = letter
+            # The latest text of the letter it was opened for, to show with the form.
+            self.opened = (
+                LetterVersion.objects.filter(
+                    letter__case=case, letter_id=letter, letter__status__in=self.statuses
+                )
+                .order_by("-number")
+                .first()
+            )
 
     def chosen_letter(self) -> Letter:
         letter: Letter = Letter.objects.get(case=self.case, pk=self.cleaned_data["letter"])
@@ -130,6 +139,19 @@ class ReviewForm(LetterChoiceForm):
         ),
     )
 
+    def __init__(self, *args: Any, case: Case, letter: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, letter=letter, **kwargs)
+        if self.opened is not None:
+            # Shown, never sent back: the text reviewed is the one stored.
+            self.fields["under_review"] = forms.CharField(
+                label=_("The text to review"),
+                required=False,
+                disabled=True,
+                initial=self.opened.body,
+                widget=forms.Textarea({"rows": 8}),
+            )
+            self.order_fields(["letter", "under_review"])
+
     def passages(self) -> list[str]:
         return [line for line in self.cleaned_data.get("redact", "").splitlines() if line.strip()]
 
@@ -139,6 +161,14 @@ class ReviseForm(LetterChoiceForm):
     body = forms.CharField(
         label=_("The revised text"), max_length=LONGEST, widget=forms.Textarea({"rows": 10})
     )
+
+    def __init__(self, *args: Any, case: Case, letter: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, letter=letter, **kwargs)
+        if self.opened is not None:
+            self.fields["body"].initial = self.opened.body
+            self.fields["body"].help_text = _("The facilitator's comments: %(comments)s") % {
+                "comments": self.opened.comments
+            }
 
 
 class DeliverForm(LetterChoiceForm):

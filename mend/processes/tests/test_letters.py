@@ -428,3 +428,19 @@ def test_a_reader_in_spanish_gets_the_section_and_the_refusal_in_spanish(
     assert response.status_code == 409
     assert "Hana0 Harmed" in response.content.decode()
     assert "comunicación indirecta" in response.content.decode()
+
+
+def test_the_review_form_shows_the_text_and_the_revise_form_the_comments(
+    world: World, client_for: Clients
+) -> None:
+    case = letters_case(world)
+    letter = write(world, case, "Text <b>to</b> review.")
+    client = client_for("facilitator")
+    review = reverse("cases:action", args=[case.reference, "letter_review"])
+    body = client.get(f"{review}?letter={letter.pk}").content.decode()
+    assert "Text &lt;b&gt;to&lt;/b&gt; review." in body
+    _review(world, case, letter, "returned", comments="Leave out <the> names.")
+    revise = reverse("cases:action", args=[case.reference, "letter_revise"])
+    body = client.get(f"{revise}?letter={letter.pk}").content.decode()
+    assert "The facilitator&#x27;s comments: Leave out &lt;the&gt; names." in body
+    assert "Text &lt;b&gt;to&lt;/b&gt; review." in body
