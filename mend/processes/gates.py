@@ -11,7 +11,7 @@ from mend.cases import notices
 from mend.cases.models import Participant
 from mend.cases.notices import Notice, Reading
 from mend.cases.rules import CaseFacts
-from mend.programs.models import OffenceCategory, ProcessType
+from mend.programs.models import ConsentPurpose, OffenceCategory, ProcessType
 from mend.programs.practice import DIRECT_PROCESSES, purposes_for_process
 
 # Interpreters attend as professionals: no consent or assessment of their own is asked.
@@ -92,4 +92,30 @@ def invitee_refusals(facts: CaseFacts, kind: str, invited: list[Participant]) ->
                 found.append(Notice("minor_without_guardian", participant.pk))
             elif not ids & {g.pk for g in guardians}:
                 found.append(Notice("guardian_not_invited", participant.pk))
+    return found
+
+
+def delivery_refusals(
+    facts: CaseFacts, author: Participant, recipient: Participant
+) -> list[Notice]:
+    """What stops a letter from `author` being delivered to `recipient` ([]: nothing).
+
+    The recipient must be in the case, have current consent to indirect communication and
+    a current suitable assessment; an author who withdrew is not passed on either.
+    """
+    found: list[Notice] = []
+    by_pk = {p.pk: p for p in facts.participants}
+    author, recipient = by_pk.get(author.pk, author), by_pk.get(recipient.pk, recipient)
+    if not author.is_active:
+        found.append(Notice("withdrawn", author.pk))
+    if not recipient.is_active:
+        return [*found, Notice("withdrawn", recipient.pk)]
+    notice = facts.consent_notice(recipient, ConsentPurpose.INDIRECT)
+    if notice is not None:
+        found.append(notice)
+    assessment = facts.assessment(recipient)
+    if assessment is None:
+        found.append(Notice("no_assessment", recipient.pk))
+    elif not assessment.is_positive:
+        found.append(Notice("not_suitable", recipient.pk))
     return found

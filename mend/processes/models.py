@@ -105,3 +105,104 @@ class MeetingInvitee(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} @ {self.meeting_id}"
+
+
+class Letter(models.Model):
+    """A letter or message from one person in a case to another, carried by the program.
+
+    Staff enter it on the author's behalf. Each text is a LetterVersion, reviewed by a
+    facilitator; only an approved version's copy for the recipient is ever delivered.
+    """
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("Letter")
+        MESSAGE = "message", _("Message")
+
+    class Status(models.TextChoices):
+        AWAITING_REVIEW = "awaiting_review", _("Awaiting review")
+        RETURNED = "returned", _("Returned to the author")
+        WITHHELD = "withheld", _("Withheld")
+        APPROVED = "approved", _("Approved, not yet delivered")
+        DELIVERED = "delivered", _("Delivered")
+        DECLINED = "declined", _("The recipient declined to receive it")
+
+    class Method(models.TextChoices):
+        POST = "post", _("By post")
+        IN_PERSON = "in_person", _("In person")
+        EMAIL = "email", _("By e-mail")
+        PORTAL = "portal", _("Through the portal")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.LETTER)
+    author = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    # A reply threads back to the letter it answers.
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.AWAITING_REVIEW
+    )
+    delivered_on = models.DateField(_("delivered on"), null=True)
+    delivery_method = models.CharField(
+        _("how it was delivered"), max_length=10, choices=Method.choices, blank=True
+    )
+    declined_on = models.DateField(_("declined on"), null=True)
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("letter or message")
+        verbose_name_plural = _("letters and messages")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(author=models.F("recipient")), name="letter_not_to_self"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+
+class LetterVersion(models.Model):
+    """One text of a letter, as the author wrote it, and the facilitator's decision on it.
+
+    Every version is kept. `recipient_text` is made on approval: the body with each
+    redacted passage replaced by a visible marker. The body itself is never delivered.
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "", _("Awaiting review")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned with comments")
+        WITHHELD = "withheld", _("Withheld")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    body = EncryptedTextField(_("text"))
+    recipient_text = EncryptedTextField(_("the recipient's copy"), blank=True)
+    redacted = models.PositiveIntegerField(_("passages removed"), default=0)
+    decision = models.CharField(
+        _("decision"), max_length=8, choices=Decision.choices, blank=True, default=""
+    )
+    # The comments for the author on return, or the reason for withholding.
+    comments = EncryptedTextField(_("comments or reason"), blank=True)
+    written_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("version of a letter")
+        verbose_name_plural = _("versions of letters")
+        ordering = ["letter_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "number"], name="letter_version_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} v{self.number}"

@@ -20,7 +20,7 @@ from mend.cases.timeline import Entry
 from mend.core.audit_sentences import Reading, Sentence, who
 from mend.core.audit_sentences import register as register_sentence
 from mend.core.models import AuditEvent
-from mend.processes import forms, gates, services
+from mend.processes import forms, gates, letters_plug, services
 from mend.processes.models import Meeting
 from mend.programs.models import Membership
 
@@ -212,3 +212,4 @@ def plug_in() -> None:
     registry.add_case_changed(services.cancel_what_no_longer_holds)
     gates.register_wordings()
     register_sentences()
+    letters_plug.plug_in(_sentence)

@@ -19,9 +19,11 @@ from mend.cases.actions import ACTIONS
 from mend.cases.models import Case, ConsentEntry, Participant, Referral
 from mend.cases.stages import Stage
 from mend.core.models import AuditEvent
+from mend.processes.letter_services import review_version
 from mend.programs.models import ConsentPurpose
-from mend.testing.cases import parties, submit, to_stage
+from mend.testing.cases import consent_all, parties, submit, to_stage
 from mend.testing.forms import sent
+from mend.testing.letters import approve, write
 from mend.testing.meetings import plan
 from mend.testing.personas import World
 
@@ -120,7 +122,42 @@ SAMPLES: dict[str, Sample] = {
     "meeting_cancel": Sample(
         Stage.PROCESS, lambda w, c: {"meeting": plan(w, c).pk, "reason": "requested"}
     ),
+    "letter": Sample(
+        Stage.PROCESS,
+        lambda w, c: {
+            "kind": "letter",
+            "author": parties(c, "responsible")[0].pk,
+            "recipient": parties(c, "harmed")[0].pk,
+            "body": "I am sorry.",
+        },
+    ),
+    "letter_review": Sample(
+        Stage.PROCESS, lambda w, c: {"letter": write(w, c).pk, "decision": "approved"}
+    ),
+    "letter_revise": Sample(
+        Stage.PROCESS, lambda w, c: {"letter": _returned(w, c), "body": "Again."}
+    ),
+    "letter_deliver": Sample(Stage.PROCESS, lambda w, c: _delivery_form(w, c)),
 }
+
+
+def _returned(world: World, case: Case) -> int:
+    letter = write(world, case)
+    review_version(
+        case=case,
+        letter=letter,
+        decision="returned",
+        comments="Shorter, please.",
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    return letter.pk
+
+
+def _delivery_form(world: World, case: Case) -> dict[str, Any]:
+    consent_all(world, case, ConsentPurpose.INDIRECT)
+    letter = approve(world, case, write(world, case))
+    return {"letter": letter.pk, "outcome": "delivered", "method": "post", "delivered_on": _today()}
 
 
 def _meeting_form(world: World, case: Case) -> dict[str, Any]:

@@ -173,6 +173,7 @@ def test_every_case_stage_and_action_form_has_no_axe_violations(
     session = browsing("coordinator")
     stages = [Stage.SCREENING, Stage.CONTACT, Stage.PREPARATION, Stage.PROCESS, Stage.AGREEMENT]
     cases = [world.case, *(to_stage(world, submit(world), stage) for stage in stages)]  # type: ignore[attr-defined]
+    cases.append(_case_with_letters(world))
     seen: set[str] = set()
     turn = 0
     for case in cases:
@@ -198,7 +199,30 @@ def test_every_case_stage_and_action_form_has_no_axe_violations(
             session.check(f"action {href.rstrip('/').rsplit('/', 1)[-1]}", language, width)
     # The crawl must have reached the action forms (not found the case pages empty).
     assert len(seen) >= 5, f"only these actions were offered: {sorted(seen)}"
+    assert {"letter", "letter_review", "letter_revise", "letter_deliver"} <= seen, sorted(seen)
     assert session.found == [], "\n".join(session.found)
+
+
+def _case_with_letters(world: World) -> Any:
+    """Letters awaiting review, returned, approved with a passage removed and delivered, so
+    the crawl reaches each letter action and the section shows every kind of row."""
+    from mend.processes import letter_services
+    from mend.testing.letters import approve, deliver, letters_case, write
+
+    case = letters_case(world)
+    write(world, case, "Waiting for review.")
+    returned = write(world, case, "Too long.")
+    letter_services.review_version(
+        case=case,
+        letter=returned,
+        decision="returned",
+        comments="Shorter.",
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    approve(world, case, write(world, case, "Sorry. I live on Elm Road."), redact=("Elm Road",))
+    deliver(world, case, approve(world, case, write(world, case, "Delivered.")))
+    return case
 
 
 # Forms shown again with their errors: (persona, URL name, URL kwargs).

@@ -164,6 +164,37 @@ def _fill_every_input(world: World) -> None:
         case=declined, reason="other", note=CANARY, by=world["coordinator"], expected_version=None
     )
     to_stage(world, submit(world), "agreement")
+    _write_a_letter(world)
+
+
+def _write_a_letter(world: World) -> None:
+    """A letter returned with comments, revised and approved: every text of it typed."""
+    from mend.processes import letter_services as letters
+
+    case = to_stage(world, submit(world), "process")
+    by = world["facilitator"]
+    letter = letters.draft_letter(
+        case=case,
+        author=parties(case, Participant.Role.RESPONSIBLE)[0],
+        recipient=parties(case, Participant.Role.HARMED)[0],
+        body=CANARY,
+        by=by,
+        expected_version=None,
+    )
+    letters.review_version(
+        case=case, letter=letter, decision="returned", comments=CANARY, by=by, expected_version=None
+    )
+    letters.revise_letter(
+        case=case, letter=letter, body=f"{CANARY} again", by=by, expected_version=None
+    )
+    letters.review_version(
+        case=case,
+        letter=letter,
+        decision="approved",
+        redact=["again"],
+        by=by,
+        expected_version=None,
+    )
 
 
 def _overwrite_every_encrypted_column() -> int:
