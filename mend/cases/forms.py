@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from mend.accounts.models import User
 from mend.cases.models import (
@@ -150,6 +151,18 @@ class ResponsiblePartyForm(PartyForm):
 
 
 class BasePartyFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    # Django's own words ask the reader to "file a bug report": say what to do instead.
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "missing_management_form": _(
+            "Part of this page was not sent as it was shown. Reload the page and enter the "
+            "people again."
+        ),
+        "too_many_forms": ngettext_lazy(
+            "Name at most %(num)d person here.", "Name at most %(num)d people here.", "num"
+        ),
+    }
+
     def filled(self) -> list[Any]:
         return [f for f in self.forms if f.is_valid() and f.cleaned_data]
 

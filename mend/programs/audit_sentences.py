@@ -63,8 +63,10 @@ def _membership(text: Any) -> Any:
         membership = reading.obj(event)
         # By name when the role is still on record; the username stored at the time if not.
         user = membership.user.display_name if membership else details.get("user", "")
+        # Accepting an invitation grants the role to oneself: not "X gave X the role".
+        own = membership is not None and event.actor_id == membership.user_id
         return Sentence(
-            text,
+            _("%(user)s took up the role %(role)s") if own else text,
             {
                 "who": who(event),
                 "user": user,

@@ -135,6 +135,18 @@ def test_the_responsible_party_section_says_it_is_optional(
     assert response.status_code == 302
 
 
+def test_a_tampered_formset_count_is_answered_in_the_readers_words(
+    world: World, client_for: Clients
+) -> None:
+    data = referral_post(world, **{"harmed-INITIAL_FORMS": "abc"})
+    response = client_for("referrer").post(reverse("cases:new_referral"), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "file a bug report" not in page
+    assert "Reload the page and enter the people again." in page
+    assert not Referral.objects.filter(program=world.program).exists()
+
+
 class TestFormsetCounts(HypothesisTestCase):
     """Anyone who can refer can send any count in the formset's management fields."""
 
