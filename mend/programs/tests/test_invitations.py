@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mend.accounts.models import User
+from mend.core.audit_sentences import describe
 from mend.core.models import AuditEvent
 from mend.programs.models import Invitation, Membership
 from mend.programs.roles import Role
@@ -102,6 +103,9 @@ def test_a_signed_in_invitee_accepts_once_and_gets_the_role(
     assert membership.program == world.program
     assert AuditEvent.objects.filter(action="membership.granted", actor=newcomer).exists()
     assert AuditEvent.objects.filter(action="invitation.accepted", actor=newcomer).exists()
+    # The audit trail says they took the role up, not that they gave it to themselves.
+    granted = AuditEvent.objects.get(action="membership.granted", actor=newcomer)
+    assert str(describe(granted)) == "newcomer took up the role Facilitator"
     # Single use: the same link never grants twice, to anyone.
     again = client.post(_path(link))
     assert again.status_code == 410
