@@ -45,7 +45,16 @@ class LocalDateTimeField(forms.DateTimeField):
             if parsed is None:
                 raise ValidationError(_("Enter a date and time, such as 2026-03-14 18:30."))
             plausible_date(parsed.date(), years_ahead=2)
-            return timezone.make_aware(parsed, self.zone).astimezone(ZoneInfo("UTC"))
+            moment = timezone.make_aware(parsed, self.zone).astimezone(ZoneInfo("UTC"))
+            if moment.astimezone(self.zone).replace(tzinfo=None) != parsed:
+                # The hour skipped when the clocks go forward never happens there.
+                raise ValidationError(
+                    _(
+                        "The program's clock skips this time (the clocks go forward). "
+                        "Choose another."
+                    )
+                )
+            return moment
         return super().to_python(value)
 
 

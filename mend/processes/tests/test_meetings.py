@@ -397,6 +397,18 @@ def test_times_are_stored_in_utc_and_shown_on_the_programs_clock_across_a_dst_ch
     assert "27 Mar 2028, 10:00" in page
 
 
+def test_a_time_the_clocks_skip_is_refused_with_a_message_that_says_so() -> None:
+    from django.core.exceptions import ValidationError
+
+    from mend.processes.forms import LocalDateTimeField
+
+    field = LocalDateTimeField(zone="Europe/London")
+    with pytest.raises(ValidationError) as refused:
+        field.clean("2028-03-26T01:30")  # 01:00 to 02:00 never happens in London that day
+    assert "skips this time" in " ".join(refused.value.messages)
+    assert field.clean("2028-03-26T02:30") == datetime(2028, 3, 26, 1, 30, tzinfo=ZoneInfo("UTC"))
+
+
 # --- The case page --------------------------------------------------------------------
 
 
