@@ -143,31 +143,58 @@ def _new_code(label: str, taken: set[str]) -> str:
     return code
 
 
-@transaction.atomic
-def add_offence_category(
-    *,
-    program: Program,
+# Offence categories and eligibility criteria: lists a program words and orders itself.
+Listed = OffenceCategory | EligibilityCriterion
+
+
+def _add_listed(program: Program, record: Listed, kind: str, by: User | None) -> Any:
+    """Give a new category or criterion its code and place, save it and audit it."""
+    existing = type(record).objects.filter(program=program)
+    record.program = program
+    record.code = _new_code(record.label, set(existing.values_list("code", flat=True)))
+    record.position = max((r.position for r in existing), default=-1) + 1
+    record.full_clean()
+    record.save()
+    _next_version(program)
+    audit.record(actor=by, action=f"{kind}.created", obj=record, program=program)
+    return record
+
+
+def _change_listed(
+    record: Listed,
+    kind: str,
+    allowed: set[str],
+    changes: dict[str, Any],
     by: User | None,
     expected_version: int | None,
-    label: str,
-    handling: str,
-    label_es: str = "",
-) -> OffenceCategory:
-    program = _lock_program(program, expected_version)
-    existing = program.offence_categories.all()
-    category = OffenceCategory(
-        program=program,
-        code=_new_code(label, set(existing.values_list("code", flat=True))),
-        label=label,
-        label_es=label_es,
-        handling=handling,
-        position=max((c.position for c in existing), default=-1) + 1,
-    )
-    category.full_clean()
-    category.save()
+) -> Any:
+    if set(changes) - allowed:
+        raise ValueError(f"Not a {kind} setting: {', '.join(sorted(set(changes) - allowed))}")
+    program = _lock_program(record.program, expected_version)
+    record = type(record).objects.select_for_update().get(pk=record.pk, program=program)
+    was_active = record.is_active
+    changed = [field for field, value in changes.items() if getattr(record, field) != value]
+    if not changed:
+        return record
+    for field in changed:
+        setattr(record, field, changes[field])
+    if kind == "offence_category" and was_active and not record.is_active:
+        others = program.offence_categories.filter(is_active=True).exclude(pk=record.pk)
+        if not others.exists():
+            raise ValidationError(
+                {"is_active": _("A program needs at least one offence category in use.")}
+            )
+    record.full_clean()
+    record.save(update_fields=changed)
     _next_version(program)
-    audit.record(actor=by, action="offence_category.created", obj=category, program=program)
-    return category
+    audit.record(
+        actor=by,
+        action=f"{kind}.{_active_change(was_active, record.is_active)}",
+        obj=record,
+        program=program,
+        changed_fields=changed,
+    )
+    return record
 
 
 def _active_change(was: bool, now: bool) -> str:
@@ -180,6 +207,21 @@ def _active_change(was: bool, now: bool) -> str:
 
 
 @transaction.atomic
+def add_offence_category(
+    *,
+    program: Program,
+    by: User | None,
+    expected_version: int | None,
+    label: str,
+    handling: str,
+    label_es: str = "",
+) -> OffenceCategory:
+    program = _lock_program(program, expected_version)
+    category = OffenceCategory(label=label, label_es=label_es, handling=handling)
+    return _add_listed(program, category, "offence_category", by)  # type: ignore[no-any-return]
+
+
+@transaction.atomic
 def change_offence_category(
     *,
     category: OffenceCategory,
@@ -189,33 +231,9 @@ def change_offence_category(
 ) -> OffenceCategory:
     """Change a category's labels, handling or whether new referrals may use it."""
     allowed = {"label", "label_es", "handling", "is_active"}
-    if set(changes) - allowed:
-        raise ValueError(f"Not a category setting: {', '.join(sorted(set(changes) - allowed))}")
-    program = _lock_program(category.program, expected_version)
-    category = program.offence_categories.select_for_update().get(pk=category.pk)
-    was_active = category.is_active
-    changed = [field for field, value in changes.items() if getattr(category, field) != value]
-    if not changed:
-        return category
-    for field in changed:
-        setattr(category, field, changes[field])
-    if was_active and not category.is_active:
-        others = program.offence_categories.filter(is_active=True).exclude(pk=category.pk)
-        if not others.exists():
-            raise ValidationError(
-                {"is_active": _("A program needs at least one offence category in use.")}
-            )
-    category.full_clean()
-    category.save(update_fields=changed)
-    _next_version(program)
-    audit.record(
-        actor=by,
-        action=f"offence_category.{_active_change(was_active, category.is_active)}",
-        obj=category,
-        program=program,
-        changed_fields=changed,
+    return _change_listed(  # type: ignore[no-any-return]
+        category, "offence_category", allowed, changes, by, expected_version
     )
-    return category
 
 
 @transaction.atomic
@@ -228,19 +246,8 @@ def add_eligibility_criterion(
     label_es: str = "",
 ) -> EligibilityCriterion:
     program = _lock_program(program, expected_version)
-    existing = program.eligibility_criteria.all()
-    criterion = EligibilityCriterion(
-        program=program,
-        code=_new_code(label, set(existing.values_list("code", flat=True))),
-        label=label,
-        label_es=label_es,
-        position=max((c.position for c in existing), default=-1) + 1,
-    )
-    criterion.full_clean()
-    criterion.save()
-    _next_version(program)
-    audit.record(actor=by, action="eligibility_criterion.created", obj=criterion, program=program)
-    return criterion
+    criterion = EligibilityCriterion(label=label, label_es=label_es)
+    return _add_listed(program, criterion, "eligibility_criterion", by)  # type: ignore[no-any-return]
 
 
 @transaction.atomic
@@ -253,27 +260,9 @@ def change_eligibility_criterion(
 ) -> EligibilityCriterion:
     """Change a criterion's wording, or whether screening asks it."""
     allowed = {"label", "label_es", "is_active"}
-    if set(changes) - allowed:
-        raise ValueError(f"Not a criterion setting: {', '.join(sorted(set(changes) - allowed))}")
-    program = _lock_program(criterion.program, expected_version)
-    criterion = program.eligibility_criteria.select_for_update().get(pk=criterion.pk)
-    was_active = criterion.is_active
-    changed = [field for field, value in changes.items() if getattr(criterion, field) != value]
-    if not changed:
-        return criterion
-    for field in changed:
-        setattr(criterion, field, changes[field])
-    criterion.full_clean()
-    criterion.save(update_fields=changed)
-    _next_version(program)
-    audit.record(
-        actor=by,
-        action=f"eligibility_criterion.{_active_change(was_active, criterion.is_active)}",
-        obj=criterion,
-        program=program,
-        changed_fields=changed,
+    return _change_listed(  # type: ignore[no-any-return]
+        criterion, "eligibility_criterion", allowed, changes, by, expected_version
     )
-    return criterion
 
 
 @transaction.atomic

@@ -135,16 +135,10 @@ def edit_section(request: HttpRequest, membership: Membership, section: str) -> 
     return _form_page(request, form, spec.title, status)
 
 
-@program_view("program.configure")
-@require_http_methods(["GET", "POST"])
-def edit_category(
-    request: HttpRequest, membership: Membership, category_id: int | None = None
+def _edit_listed(
+    request: HttpRequest, record: Any, form: Any, add: Any, change: Any, titles: tuple[str, str]
 ) -> HttpResponse:
-    program = membership.program
-    category = None
-    if category_id is not None:
-        category = get_object_or_404(offence_categories_of(membership), pk=category_id)
-    form = CategoryForm(request.POST or None, program=program, category=category)
+    """Add or change an offence category or eligibility criterion through its services."""
     by: User = request.user  # type: ignore[assignment]
     status = None
     if form.is_valid():
@@ -152,19 +146,33 @@ def edit_category(
         changes = form.changes()
 
         def save() -> object:
-            if category is None:
-                return services.add_offence_category(
-                    program=program, by=by, expected_version=version, **changes
-                )
-            return services.change_offence_category(
-                category=category, by=by, expected_version=version, **changes
-            )
+            if record is None:
+                return add(program=form.program, by=by, expected_version=version, **changes)
+            return change(record, by=by, expected_version=version, **changes)
 
         status = _save(form, request, save)
         if not status:
             return redirect("programs:settings")
-    title = _("Change an offence category") if category else _("Add an offence category")
-    return _form_page(request, form, title, status)
+    return _form_page(request, form, titles[0] if record else titles[1], status)
+
+
+@program_view("program.configure")
+@require_http_methods(["GET", "POST"])
+def edit_category(
+    request: HttpRequest, membership: Membership, category_id: int | None = None
+) -> HttpResponse:
+    category = None
+    if category_id is not None:
+        category = get_object_or_404(offence_categories_of(membership), pk=category_id)
+    form = CategoryForm(request.POST or None, program=membership.program, category=category)
+    return _edit_listed(
+        request,
+        category,
+        form,
+        services.add_offence_category,
+        lambda record, **kwargs: services.change_offence_category(category=record, **kwargs),
+        (_("Change an offence category"), _("Add an offence category")),
+    )
 
 
 @program_view("program.configure")
@@ -172,28 +180,15 @@ def edit_category(
 def edit_criterion(
     request: HttpRequest, membership: Membership, criterion_id: int | None = None
 ) -> HttpResponse:
-    program = membership.program
     criterion = None
     if criterion_id is not None:
         criterion = get_object_or_404(eligibility_criteria_of(membership), pk=criterion_id)
-    form = CriterionForm(request.POST or None, program=program, criterion=criterion)
-    by: User = request.user  # type: ignore[assignment]
-    status = None
-    if form.is_valid():
-        version = form.cleaned_data["version"]
-        changes = form.changes()
-
-        def save() -> object:
-            if criterion is None:
-                return services.add_eligibility_criterion(
-                    program=program, by=by, expected_version=version, **changes
-                )
-            return services.change_eligibility_criterion(
-                criterion=criterion, by=by, expected_version=version, **changes
-            )
-
-        status = _save(form, request, save)
-        if not status:
-            return redirect("programs:settings")
-    title = _("Change an eligibility criterion") if criterion else _("Add an eligibility criterion")
-    return _form_page(request, form, title, status)
+    form = CriterionForm(request.POST or None, program=membership.program, criterion=criterion)
+    return _edit_listed(
+        request,
+        criterion,
+        form,
+        services.add_eligibility_criterion,
+        lambda record, **kwargs: services.change_eligibility_criterion(criterion=record, **kwargs),
+        (_("Change an eligibility criterion"), _("Add an eligibility criterion")),
+    )

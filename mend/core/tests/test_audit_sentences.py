@@ -29,15 +29,13 @@ TEMPLATE = re.compile(r'f"([^"]+)"')
 BUILT = {
     "consent.{decision}": [f"consent.{d}" for d in ConsentEntry.Decision.values],
     "auth.{reason}": ["auth.signed_out", "auth.session_expired"],
-    **{
-        f"{kind}.{{_active_change(was_active, {record}.is_active)}}": [
-            f"{kind}.{verb}" for verb in ("changed", "deactivated", "reactivated")
-        ]
-        for kind, record in (
-            ("offence_category", "category"),
-            ("eligibility_criterion", "criterion"),
-        )
-    },
+    # Offence categories and eligibility criteria, added and changed by one pair of helpers.
+    "{kind}.created": ["offence_category.created", "eligibility_criterion.created"],
+    "{kind}.{_active_change(was_active, record.is_active)}": [
+        f"{kind}.{verb}"
+        for kind in ("offence_category", "eligibility_criterion")
+        for verb in ("changed", "deactivated", "reactivated")
+    ],
     # Changes in the admin site, worded by the one "*.admin" sentence.
     "{obj._meta.model_name}.{'changed' if change else 'created'}": ["*.admin"],
     "{obj._meta.model_name}.deleted": ["*.admin"],
