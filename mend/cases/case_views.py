@@ -19,7 +19,12 @@ from mend.cases.actions import ACTIONS, MOVE_TARGETS, Action
 from mend.cases.changes import changes_since
 from mend.cases.models import Case, EligibilityDecision, Participant
 from mend.cases.notices import render_alert
-from mend.cases.queries import case_facts, get_case_for, notes_visible_to
+from mend.cases.queries import (
+    case_facts,
+    get_case_for,
+    notes_visible_to,
+    sees_contact_details,
+)
 from mend.cases.road import road_ahead
 from mend.cases.rules import CaseFacts, may_contact, what_blocks, what_no_longer_holds
 from mend.cases.stages import ENDED, MAIN_PATH, NEXT, Stage
@@ -90,10 +95,7 @@ def _person_rows(
                 "actions": [a for a in actions if a.applies_to(participant, facts)],
                 "contact_stopped": facts.say([stopped])[0] if stopped else "",
                 "offered": facts.offered(participant),
-                # Contact details: for the people who make contact, and nobody else. A
-                # volunteer asked to call someone sees them only while contact is allowed.
-                "show_contact": membership.can("cases.work")
-                or (participant.contact_by_id == membership.user_id and stopped is None),
+                "show_contact": sees_contact_details(membership, participant, facts),
             }
         )
     return rows

@@ -18,7 +18,7 @@ from mend.cases.models import (
     RJOffer,
     SafetyAssessment,
 )
-from mend.cases.rules import CaseFacts
+from mend.cases.rules import CaseFacts, may_contact
 from mend.cases.stages import ENDED, Stage
 from mend.programs.models import Membership
 
@@ -107,6 +107,18 @@ def case_facts(case: Case) -> CaseFacts:
         latest_override=latest.override_justification if latest and latest.passed else "",
         offers=dict(offers),
         lead_is_specialist=lead_is_specialist,
+    )
+
+
+def sees_contact_details(
+    membership: Membership, participant: Participant, facts: CaseFacts
+) -> bool:
+    """Contact details are for the people who make contact, and nobody else: the case's
+    staff, and a volunteer asked to contact this person while contact is allowed."""
+    if membership.can("cases.work"):
+        return True
+    return (
+        participant.contact_by_id == membership.user_id and may_contact(facts, participant) is None
     )
 
 
