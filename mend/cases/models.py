@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mend.cases.stages import Outcome, Stage
 from mend.core.fields import EncryptedTextField
+from mend.core.languages import validate_language
 from mend.programs.models import Agency, OffenceCategory, ProcessType, Program
 
 USER = settings.AUTH_USER_MODEL
@@ -36,7 +37,10 @@ class Person(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
+    # A language code (mend.core.languages); rows from before codes may hold a name.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=40, blank=True, validators=[validate_language]
+    )
     accessibility_needs = EncryptedTextField(_("accessibility needs"), blank=True)
     preferred_contact = models.CharField(
         _("preferred contact method"), max_length=20, choices=ContactMethod.choices, blank=True
