@@ -25,6 +25,7 @@ from mend.cases.stages import Stage
 from mend.core.dates import past_date
 from mend.core.languages import page_language_or_default
 from mend.processes.gates import PROFESSIONALS, delivery_refusals
+from mend.processes.leaks import contact_details_in
 from mend.processes.models import Letter, LetterVersion
 from mend.processes.redaction import Range, passages_of, recipient_copy
 
@@ -180,6 +181,9 @@ def review_version(
         reader = page_language_or_default(letter.recipient.person.preferred_language)
         with translation.override(reader):
             version.recipient_text = recipient_copy(version.body, passages)
+        leaks = contact_details_in(version.recipient_text, case, letter.recipient)
+        if leaks:
+            raise ValidationError({"redact": leaks})
         version.redacted = len(passages)
     version.save()
     letter.status = _STATUS_AFTER[decision]
