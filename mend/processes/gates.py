@@ -38,6 +38,13 @@ def register_wordings() -> None:
         "preparation_one_party",
         lambda n, r: _("A preparation meeting is with one party and their support people only."),
     )
+    notices.register(
+        "shuttle_one_party",
+        lambda n, r: _(
+            "In a shuttle round the facilitator meets one side at a time: invite one party "
+            "and their support people."
+        ),
+    )
     notices.register("no_invitees", lambda n, r: _("Invite at least one person."))
 
 
@@ -58,6 +65,8 @@ def meeting_refusals(
     parties = [p for p in invited if p.is_party]
     if kind == ProcessType.PREPARATION and len(parties) > 1:
         found.append(Notice("preparation_one_party"))
+    if kind == ProcessType.SHUTTLE and len(parties) > 1:
+        found.append(Notice("shuttle_one_party"))
     specialist = facts.case.offence_category.handling == OffenceCategory.Handling.SPECIALIST_ONLY
     if kind in DIRECT_PROCESSES and specialist:
         found += [Notice("not_prepared", p.pk) for p in parties if p.pk not in prepared]
