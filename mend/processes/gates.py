@@ -74,7 +74,8 @@ def meeting_refusals(
 
 
 def invitee_refusals(facts: CaseFacts, kind: str, invited: list[Participant]) -> list[Notice]:
-    """What stops these people meeting: withdrawal, consent, assessment, a minor's guardian.
+    """What stops these people meeting: withdrawal, an order, consent, assessment, a minor's
+    guardian.
 
     The automatic cancellation asks this too: what can stop holding after a meeting is set.
     """
@@ -84,6 +85,11 @@ def invitee_refusals(facts: CaseFacts, kind: str, invited: list[Participant]) ->
         if not participant.is_active:
             found.append(Notice("withdrawn", participant.pk))
             continue
+        # Anyone under an active order stays out of a joint meeting until a coordinator
+        # records that the order permits it.
+        order = facts.order_notice(participant) if kind in DIRECT_PROCESSES else None
+        if order is not None:
+            found.append(order)
         if participant.role in PROFESSIONALS:
             continue
         for purpose in purposes_for_process(kind):
