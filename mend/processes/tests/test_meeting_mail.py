@@ -22,10 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mend.cases import services as cases
-from mend.cases.models import Case, ContactMethod, Participant
+from mend.cases.models import Case, ConsentEntry, ContactMethod, Participant
 from mend.cases.stages import Stage
 from mend.processes import mail, services
 from mend.processes.models import Meeting, MeetingNotice
+from mend.programs.models import ConsentPurpose
 from mend.testing.cases import CANARY_ADDRESS, CANARY_EMAIL, CANARY_PHONE, parties, submit, to_stage
 from mend.testing.meetings import plan
 from mend.testing.personas import World
@@ -269,6 +270,26 @@ def test_a_withdrawal_cancels_without_saying_why_and_tells_the_lead_why(
     [notice] = _to("facilitator@program.example")
     assert case.reference in notice.subject
     assert "A participant withdrew" in notice.body
+
+
+def test_someone_who_withdrew_consent_to_be_contacted_is_sent_nothing_more(
+    world: World, case: Case, django_capture_on_commit_callbacks: Capture
+) -> None:
+    meeting = _plan(world, case, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.record_consent(
+            participant=parties(case, "responsible")[0],
+            purpose=ConsentPurpose.CONTACT,
+            decision=ConsentEntry.Decision.WITHDRAWN,
+            method=ConsentEntry.Method.VERBAL,
+            decided_on=timezone.localdate(),
+            by=world["facilitator"],
+            expected_version=None,
+        )
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert len(_to(RORY)) == 1  # the invitation only
+    assert _to("facilitator@program.example")
 
 
 def test_a_meeting_cancelled_before_its_invitation_went_sends_nothing(
