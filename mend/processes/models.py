@@ -207,3 +207,50 @@ class LetterVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter_id} v{self.number}"
+
+
+class MeetingNotice(models.Model):
+    """An e-mail sent about a meeting: to an invitee, or to a member of staff.
+
+    Written before the e-mail goes, under a unique key, so that a notice goes once even
+    when the reminder command runs twice or two workers race (mend/processes/mail.py).
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        UPDATE = "update", _("Change")
+        CANCELLATION = "cancellation", _("Cancellation")
+        REMINDER = "reminder", _("Reminder")
+        STAFF_CANCELLATION = "staff_cancellation", _("Cancellation notice to staff")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    invitee = models.ForeignKey(
+        MeetingInvitee, on_delete=models.CASCADE, null=True, related_name="notices"
+    )
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, null=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The iCalendar SEQUENCE the notice carried (the meeting's version when it was sent).
+    sequence = models.PositiveIntegerField()
+    # When, where and how long, as sent: a change is announced only when these differ.
+    sent_fingerprint = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting e-mail")
+        verbose_name_plural = _("meeting e-mails")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitee", "kind", "sequence"],
+                condition=models.Q(invitee__isnull=False),
+                name="notice_to_invitee_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user", "kind", "sequence"],
+                condition=models.Q(user__isnull=False),
+                name="notice_to_staff_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.meeting_id} #{self.sequence}"

@@ -26,6 +26,7 @@ from mend.cases.stages import Stage
 from mend.core.dates import plausible_date
 from mend.processes.gates import invitee_refusals, meeting_refusals
 from mend.processes.models import KINDS, Meeting, MeetingInvitee
+from mend.processes.tasks import meeting_changed
 from mend.programs.models import ProcessType
 from mend.programs.practice import DIRECT_PROCESSES
 
@@ -188,6 +189,7 @@ def schedule_meeting(
         kind=meeting.kind,
         invitees=len(details.invitees),
     )
+    meeting_changed(meeting)
     return meeting
 
 
@@ -218,6 +220,8 @@ def confirm_meeting(
     meeting.version += 1
     meeting.save(update_fields=["status", "version"])
     changed(case, by=by, action="meeting.confirmed", obj=meeting, kind=meeting.kind)
+    # Sends only if the time or place moved since the invitation.
+    meeting_changed(meeting)
     return meeting
 
 
@@ -289,6 +293,8 @@ def _cancel(case: Case, meeting: Meeting, reason: str, by: User | None, *, autom
         kind=meeting.kind,
         reason=reason,
     )
+    # Invitees are told it is cancelled, never why; staff hear why when it was automatic.
+    meeting_changed(meeting, cancelled_automatically=automatic)
 
 
 # What made a meeting impossible, as the reason its cancellation records.
