@@ -33,6 +33,12 @@ def working_feed(user: User, program: Program) -> CalendarFeed | None:
 
 
 def _revoke_locked(user: User, program: Program) -> bool:
+    # The membership's row lock serialises two clicks at once (one working feed each).
+    list(
+        Membership.objects.select_for_update()
+        .filter(user=user, program=program, ended_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
     feeds = list(
         CalendarFeed.objects.select_for_update().filter(
             user=user, program=program, revoked_at__isnull=True
