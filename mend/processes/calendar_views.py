@@ -203,10 +203,11 @@ def month(request: HttpRequest, membership: Membership) -> HttpResponse:
         _context(
             request,
             membership,
-            weeks=weeks,
+            # A week with no meetings is left out of the list a phone shows.
+            weeks=[{"days": w, "busy": any(d.entries for d in w)} for w in weeks],
             first=first,
             notice=notice,
-            weekdays=[d for d in weeks[0]],
+            weekdays=[d.day for d in weeks[0]],
             total=sum(len(entries) for entries in found.values()),
             links=_links(
                 request,

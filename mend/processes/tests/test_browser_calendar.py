@@ -16,7 +16,7 @@ from mend.accounts.models import User
 from mend.cases.stages import Stage
 from mend.processes import services
 from mend.testing.axe import axe_violations, describe
-from mend.testing.browser import signed_in_context
+from mend.testing.browser import screenshot, signed_in_context
 from mend.testing.cases import submit, to_stage
 from mend.testing.meetings import plan
 from mend.testing.personas import World
@@ -55,6 +55,7 @@ def test_the_calendar_pages_with_meetings_have_no_axe_violations(
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(live_server.url + path)
         found += [f"{path} ({language}, {width}): {f}" for f in describe(axe_violations(page))]
+        screenshot(page, f"calendar-{path.split('?')[0].strip('/').replace('/', '-')}-{width}")
     page.goto(live_server.url + reverse("processes:calendar_feed"))
     page.locator("main form button").first.click()
     address = page.locator("#feed-url").inner_text()

@@ -217,6 +217,7 @@ def test_the_month_lists_the_months_meetings(world: World, client_for: Clients) 
     html = page.content.decode()
     assert page.status_code == 200
     assert "May 2026: 1 meeting" in html
+    assert '<th scope="col">Monday</th>' in html and '<th scope="col">Sunday</th>' in html
     assert case.reference in html and "10:00" in html
     june = client_for("coordinator").get(reverse("processes:calendar_month"), {"month": "2026-06"})
     assert case.reference not in june.content.decode()
