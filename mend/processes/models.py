@@ -46,6 +46,7 @@ class Meeting(models.Model):
         NOT_SUITABLE = "not_suitable", _("Safety assessment no longer allows it")
         PAUSED = "paused", _("The case was paused")
         CLOSED = "closed", _("The case was closed")
+        PROTECTIVE_ORDER = "protective_order", _("A no-contact or protective order forbids it")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
     kind = models.CharField(_("kind of meeting"), max_length=20, choices=KINDS)

@@ -297,6 +297,7 @@ _REASONS = {
     "consent": Meeting.CancelReason.CONSENT,
     "not_suitable": Meeting.CancelReason.NOT_SUITABLE,
     "no_assessment": Meeting.CancelReason.NOT_SUITABLE,
+    "protective_order": Meeting.CancelReason.PROTECTIVE_ORDER,
 }
 _WHOLE_CASE = {
     "paused": Meeting.CancelReason.PAUSED,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mend.cases import services
 from mend.cases.actions import ACTIONS
-from mend.cases.models import Case, ConsentEntry, Participant, Referral
+from mend.cases.models import Case, ConsentEntry, Participant, ProtectiveOrder, Referral
 from mend.cases.stages import Stage
 from mend.core.models import AuditEvent
 from mend.processes.letter_services import review_version
@@ -85,6 +85,26 @@ SAMPLES: dict[str, Sample] = {
         lambda w, c: {"assessed_on": _today(), "result": "suitable"},
         person=_person(Participant.Role.RESPONSIBLE),
     ),
+    "order": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"kind": "no_contact", "starts_on": _today()},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
+    "order_end": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"order": _order(w, c).pk, "ends_on": _today()},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
+    "order_permits": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"order": _order(w, c).pk, "reason": "The court varied it."},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
+    "order_permission_withdraw": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"order": _order(w, c, permitted=True).pk},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
     "process": Sample(Stage.PREPARATION, lambda w, c: {"process": "mediation"}),
     "contact": Sample(
         Stage.CONTACT,
@@ -139,6 +159,24 @@ SAMPLES: dict[str, Sample] = {
     ),
     "letter_deliver": Sample(Stage.PROCESS, lambda w, c: _delivery_form(w, c)),
 }
+
+
+def _order(world: World, case: Case, *, permitted: bool = False) -> ProtectiveOrder:
+    order = services.record_order(
+        participant=parties(case, Participant.Role.RESPONSIBLE)[0],
+        kind="no_contact",
+        starts_on=timezone.localdate(),
+        by=world["coordinator"],
+        expected_version=None,
+    )
+    if permitted:
+        services.permit_meeting(
+            order=order,
+            reason="The court varied it.",
+            by=world["coordinator"],
+            expected_version=None,
+        )
+    return order
 
 
 def _returned(world: World, case: Case) -> int:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0002_letters'),
+        ('processes', '0003_cancel_for_protective_order'),
         ('programs', '0004_program_configuration_pages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
