@@ -8,6 +8,7 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Restorative processes")
 
     def ready(self) -> None:
-        from mend.processes import plug
+        from mend.processes import calendar_plug, plug
 
         plug.plug_in()
+        calendar_plug.plug_in()

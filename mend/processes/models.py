@@ -254,3 +254,35 @@ class MeetingNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.meeting_id} #{self.sequence}"
+
+
+class CalendarFeed(models.Model):
+    """A private address from which one person's calendar app reads the meetings they lead.
+
+    The address carries a secret token; only its SHA-256 is stored, so the address is
+    shown once, when it is made. Revoking it stops it working at once.
+    """
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="calendar_feeds")
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One working address per person per program; old ones stay, revoked, as record.
+            models.UniqueConstraint(
+                fields=["user", "program"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_working_calendar_feed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.program_id}"

@@ -20,7 +20,7 @@ from mend.cases.timeline import Entry
 from mend.core.audit_sentences import Reading, Sentence, who
 from mend.core.audit_sentences import register as register_sentence
 from mend.core.models import AuditEvent
-from mend.processes import forms, gates, letters_plug, services
+from mend.processes import forms, gates, letters_plug, queries, services
 from mend.processes.models import Meeting
 from mend.programs.models import Membership
 
@@ -118,12 +118,11 @@ ACTIONS = [
 
 def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
     meetings = list(
-        Meeting.objects.filter(case=case)
+        queries.meetings_of_case(membership, case)
         .select_related("lead")
         .prefetch_related("invitees__participant__person")
     )
     allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
-    sees_venue = membership.can("cases.work") or case.lead_facilitator_id == membership.user_id
     rows = [
         {
             "meeting": m,
@@ -131,7 +130,7 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
             "until": services.local_time(m.ends_at, case),
             "invitees": list(m.invitees.all()),
             # A home visit's address is the case team's only.
-            "venue": m.venue if m.venue_kind != Meeting.VenueKind.HOME_VISIT or sees_venue else "",
+            "venue": queries.venue_shown(membership, m, case),
         }
         for m in meetings
     ]

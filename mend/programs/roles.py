@@ -46,6 +46,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.view_access_log": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # Record that a no-contact or protective order permits a joint meeting, or withdraw it.
     "cases.clear_orders": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # The calendar of meetings and a private calendar feed of the meetings one leads.
+    "calendar.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}

@@ -125,6 +125,19 @@ def _our_webhook(world: World) -> dict[str, Any]:
     return {"endpoint_id": endpoint.pk}
 
 
+def _facilitator_feed(world: World) -> dict[str, Any]:
+    from mend.processes.feed_services import create_feed
+
+    membership = world.program.memberships.get(user=world["facilitator"], ended_at__isnull=True)
+    _feed, token = create_feed(membership=membership)
+    return {"token": token}
+
+
+# The calendar is for those who plan and lead meetings; the outsider opens their own.
+CALENDAR = statuses(
+    403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=200
+)
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -229,6 +242,19 @@ EXPECTED: dict[str, Case] = {
     "partners:import_referrals": Case(
         statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
     ),
+    "processes:calendar_week": Case(CALENDAR),
+    "processes:calendar_month": Case(CALENDAR),
+    "processes:calendar_feed": Case(CALENDAR),
+    # Making an address shows it once (200); revoking sends back to the feed page.
+    "processes:create_calendar_feed": Case(CALENDAR, method="post"),
+    "processes:revoke_calendar_feed": Case(
+        statuses(
+            403, anonymous=302, program_admin=302, coordinator=302, facilitator=302, outsider=302
+        ),
+        method="post",
+    ),
+    # No sign-in: the token is the credential, whoever presents it.
+    "processes:calendar_feed_ics": Case(statuses(200), kwargs=_facilitator_feed),
     # The partner API: its documents are public; its operations take API keys, never a
     # signed-in session, so every persona gets 401.
     "api:openapi-json": Case(statuses(200)),
