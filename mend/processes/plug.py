@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -43,9 +44,13 @@ def _schedule(form: Any, case: Case, by: User) -> str:
             venue=data["venue"],
             lead=data["lead"],
             invitees=form.chosen_invitees(),
+            room=data.get("room"),
+            co_facilitators=tuple(data.get("co_facilitators") or ()),
+            interpreter_language=data.get("interpreter_language") or "",
         ),
         by=by,
         expected_version=_version(form),
+        acknowledged=bool(data.get("acknowledged")),
     )
     return _("The meeting is planned for %(time)s.") % {
         "time": services.local_time(meeting.starts_at, case)
@@ -119,9 +124,10 @@ ACTIONS = [
 def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
     meetings = list(
         Meeting.objects.filter(case=case)
-        .select_related("lead")
-        .prefetch_related("invitees__participant__person")
+        .select_related("lead", "room")
+        .prefetch_related("invitees__participant__person", "co_facilitators")
     )
+    languages = dict(settings.LANGUAGES)
     allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
     sees_venue = membership.can("cases.work") or case.lead_facilitator_id == membership.user_id
     rows = [
@@ -132,12 +138,20 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
             "invitees": list(m.invitees.all()),
             # A home visit's address is the case team's only.
             "venue": m.venue if m.venue_kind != Meeting.VenueKind.HOME_VISIT or sees_venue else "",
+            "co_facilitators": [u.display_name for u in m.co_facilitators.all()],
+            "interpreter": languages.get(m.interpreter_language, ""),
         }
         for m in meetings
     ]
     return render_to_string(
         "processes/meetings_section.html",
-        {"case": case, "rows": rows, "allowed": allowed, "zone": case.program.time_zone},
+        {
+            "case": case,
+            "rows": rows,
+            "allowed": allowed,
+            "zone": case.program.time_zone,
+            "manages_rooms": membership.can("venues.manage"),
+        },
         request=request,
     )
 
@@ -202,6 +216,18 @@ def register_sentences() -> None:
         "meeting.cancelled_automatically",
         gettext_lazy("A meeting in %(case)s was cancelled automatically"),
     )
+
+    def program_event(code: str, text: Any, group: str = "program") -> None:
+        def render(event: AuditEvent, reading: Reading) -> Sentence:
+            return Sentence(text, {"who": who(event), "name": event.details.get("name", "")})
+
+        register_sentence(code, render, group=group)
+
+    program_event("venue.created", gettext_lazy("%(who)s added the room %(name)s"))
+    program_event("venue.changed", gettext_lazy("%(who)s changed the room %(name)s"))
+    program_event("venue.retired", gettext_lazy("%(who)s retired the room %(name)s"))
+    program_event("availability.added", gettext_lazy("%(who)s added a time they are available"))
+    program_event("availability.removed", gettext_lazy("%(who)s removed a time they are available"))
 
 
 def plug_in() -> None:

@@ -44,6 +44,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.assign": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     "cases.override_eligibility": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     "cases.view_access_log": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # Keep the program's list of rooms (facilitators read it).
+    "venues.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}
