@@ -1,4 +1,5 @@
-"""Reads of meetings that depend on who is asking. Meetings are reached through these only.
+"""Reads of meetings, rooms and available times that depend on who is asking. Meetings are
+reached through these only.
 
 Which cases a member may see is mend.cases.queries' one rule; a meeting is visible when
 its case is, and to the person who leads it.
@@ -12,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from mend.cases.models import Case
 from mend.cases.queries import cases_visible_to
-from mend.processes.models import Meeting
+from mend.processes.models import Availability, Meeting, Venue
 from mend.programs.models import Membership
 
 
@@ -27,7 +28,10 @@ def meetings_visible_to(membership: Membership) -> QuerySet[Meeting]:
         return meetings.none()
     in_scope = Q(case__in=cases_visible_to(membership).values("pk"))
     if membership.can("cases.work"):
-        in_scope |= Q(lead_id=membership.user_id)
+        led = Meeting.objects.filter(
+            Q(lead_id=membership.user_id) | Q(co_facilitators=membership.user_id)
+        )
+        in_scope |= Q(pk__in=led.values("pk"))
     return meetings.filter(in_scope)
 
 
@@ -77,3 +81,21 @@ def feed_meetings(membership: Membership, start: datetime, end: datetime) -> Que
         .select_related("case")
         .order_by("starts_at", "id")
     )
+
+
+def venues_of(membership: Membership) -> QuerySet[Venue]:
+    """The rooms of the member's current program, in use first. Another program's: none."""
+    return Venue.objects.filter(program_id=membership.program_id).order_by(
+        "-is_active", "name", "id"
+    )
+
+
+def rooms_in_use(program_id: int) -> QuerySet[Venue]:
+    return Venue.objects.filter(program_id=program_id, is_active=True).order_by("name", "id")
+
+
+def availability_of(membership: Membership) -> QuerySet[Availability]:
+    """The member's own weekly times in their current program: nobody else's."""
+    return Availability.objects.filter(
+        program_id=membership.program_id, user_id=membership.user_id
+    ).order_by("weekday", "start_time", "id")
