@@ -169,6 +169,14 @@ class Meeting(models.Model):
     def is_open(self) -> bool:
         return self.status in (self.Status.PLANNED, self.Status.CONFIRMED)
 
+    @property
+    def room_name(self) -> str:
+        """The room's name from the program's list (or, for meetings planned before the
+        list, the name typed in); "" for a meeting not in a room."""
+        if self.venue_kind != self.VenueKind.ROOM:
+            return ""
+        return self.room.name if self.room is not None else str(self.venue).strip()
+
 
 class MeetingInvitee(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitees")

@@ -28,10 +28,7 @@ def meetings_visible_to(membership: Membership) -> QuerySet[Meeting]:
         return meetings.none()
     in_scope = Q(case__in=cases_visible_to(membership).values("pk"))
     if membership.can("cases.work"):
-        led = Meeting.objects.filter(
-            Q(lead_id=membership.user_id) | Q(co_facilitators=membership.user_id)
-        )
-        in_scope |= Q(pk__in=led.values("pk"))
+        in_scope |= Q(pk__in=_staffed_by(membership.user_id))
     return meetings.filter(in_scope)
 
 
@@ -65,20 +62,27 @@ def calendar_meetings(
     in one query whatever their number."""
     meetings = meetings_visible_to(membership).filter(starts_at__gte=start, starts_at__lt=end)
     if only_mine:
-        meetings = meetings.filter(lead_id=membership.user_id)
-    return meetings.select_related("case", "lead").order_by("starts_at", "id")
+        meetings = meetings.filter(pk__in=_staffed_by(membership.user_id))
+    return meetings.select_related("case", "lead", "room").order_by("starts_at", "id")
+
+
+def _staffed_by(user_id: int) -> QuerySet[Meeting]:
+    """The meetings someone leads or co-facilitates, as a subquery (no duplicate rows)."""
+    staffed = Meeting.objects.filter(Q(lead_id=user_id) | Q(co_facilitators=user_id))
+    return staffed.values("pk")
 
 
 def feed_meetings(membership: Membership, start: datetime, end: datetime) -> QuerySet[Meeting]:
-    """The meetings a person's calendar feed lists: those they lead, in this program."""
+    """The meetings a person's calendar feed lists: those they lead or co-facilitate, in
+    this program."""
     return (
         Meeting.objects.filter(
             case__program_id=membership.program_id,
-            lead_id=membership.user_id,
+            pk__in=_staffed_by(membership.user_id),
             starts_at__gte=start,
             starts_at__lt=end,
         )
-        .select_related("case")
+        .select_related("case", "room")
         .order_by("starts_at", "id")
     )
 
