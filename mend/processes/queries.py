@@ -8,6 +8,7 @@ its case is, and to the person who leads it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -66,7 +67,7 @@ def calendar_meetings(
     return meetings.select_related("case", "lead", "room").order_by("starts_at", "id")
 
 
-def _staffed_by(user_id: int) -> QuerySet[Meeting]:
+def _staffed_by(user_id: int) -> QuerySet[Meeting, Any]:
     """The meetings someone leads or co-facilitates, as a subquery (no duplicate rows)."""
     staffed = Meeting.objects.filter(Q(lead_id=user_id) | Q(co_facilitators=user_id))
     return staffed.values("pk")
