@@ -151,26 +151,32 @@ ACTIONS = [
 ]
 
 
-def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
-    meetings = list(
-        queries.meetings_of_case(membership, case)
-        .select_related("lead", "room")
-        .prefetch_related("invitees__participant__person", "co_facilitators")
+def meeting_row(meeting: Meeting, case: Case, membership: Membership) -> dict[str, Any]:
+    """What the case page and the meeting page show of a meeting, for this reader.
+
+    Expects the meeting's lead, room, invitees and co-facilitators loaded with it."""
+    return {
+        "meeting": meeting,
+        "when": services.local_time(meeting.starts_at, case),
+        "until": services.local_time(meeting.ends_at, case),
+        "invitees": list(meeting.invitees.all()),
+        # A home visit's address is the case team's only.
+        "venue": queries.venue_shown(membership, meeting, case),
+        "co_facilitators": [u.display_name for u in meeting.co_facilitators.all()],
+        "interpreter": language_name(meeting.interpreter_language),
+    }
+
+
+def with_what_is_shown(meetings: Any) -> Any:
+    return meetings.select_related("lead", "room").prefetch_related(
+        "invitees__participant__person", "co_facilitators"
     )
+
+
+def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
+    meetings = with_what_is_shown(queries.meetings_of_case(membership, case))
     allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
-    rows = [
-        {
-            "meeting": m,
-            "when": services.local_time(m.starts_at, case),
-            "until": services.local_time(m.ends_at, case),
-            "invitees": list(m.invitees.all()),
-            # A home visit's address is the case team's only.
-            "venue": queries.venue_shown(membership, m, case),
-            "co_facilitators": [u.display_name for u in m.co_facilitators.all()],
-            "interpreter": language_name(m.interpreter_language),
-        }
-        for m in meetings
-    ]
+    rows = [meeting_row(m, case, membership) for m in meetings]
     return render_to_string(
         "processes/meetings_section.html",
         {
@@ -184,7 +190,7 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
     )
 
 
-def meeting_entries(case: Case) -> list[Entry]:
+def meeting_entries(case: Case, only: Meeting | None = None) -> list[Entry]:
     entries = []
     titles = {
         "meeting.scheduled": gettext_lazy("%(kind)s planned for %(time)s"),
@@ -197,7 +203,10 @@ def meeting_entries(case: Case) -> list[Entry]:
     events = AuditEvent.objects.filter(
         subject_type="cases.case", subject_id=str(case.pk), action__in=list(titles)
     ).select_related("actor")
-    meetings = {str(m.pk): m for m in Meeting.objects.filter(case=case)}
+    if only is not None:
+        events = events.filter(object_id=str(only.pk))
+    shown = Meeting.objects.filter(case=case) if only is None else [only]
+    meetings = {str(m.pk): m for m in shown}
     for event in events:
         meeting = meetings.get(event.object_id)
         if meeting is None:

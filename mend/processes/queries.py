@@ -46,6 +46,8 @@ def sees_venue(membership: Membership, case: Case, meeting: Meeting | None = Non
 def venue_shown(membership: Membership, meeting: Meeting, case: Case | None = None) -> str:
     """The place or link as this member may read it ("" when it is not theirs to see).
     Pass the case when it is at hand, so that it is not read again."""
+    if meeting.venue_kind == Meeting.VenueKind.ROOM:
+        return meeting.room_name
     venue = str(meeting.venue)
     if meeting.venue_kind != Meeting.VenueKind.HOME_VISIT:
         return venue

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mend.processes import calendar_views, venue_views
+from mend.processes import calendar_views, meeting_views, venue_views
 
 app_name = "processes"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("calendar/feed/revoke/", calendar_views.revoke_feed, name="revoke_calendar_feed"),
     # No sign-in: the token in the address is the credential.
     path("calendar/feed/<str:token>.ics", calendar_views.feed, name="calendar_feed_ics"),
+    path(
+        "cases/<str:reference>/meetings/<int:meeting_id>/",
+        meeting_views.meeting_detail,
+        name="meeting",
+    ),
     path("program/rooms/", venue_views.venues, name="venues"),
     path("program/rooms/new/", venue_views.add_venue, name="add_venue"),
     path("program/rooms/<int:venue_id>/", venue_views.change_venue, name="change_venue"),

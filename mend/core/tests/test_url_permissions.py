@@ -101,6 +101,33 @@ def _case_kwargs(world: World) -> dict[str, Any]:
     return {"reference": _our_case(world).reference}
 
 
+def _our_meeting(world: World) -> dict[str, Any]:
+    """A home visit to the harmed party of our case (made directly: the permissions of the
+    page are what is tried here, not planning)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mend.cases.models import Participant
+    from mend.processes.models import Meeting, MeetingInvitee
+
+    case = _our_case(world)
+    start = timezone.now() + timedelta(days=2)
+    meeting = Meeting.objects.create(
+        case=case,
+        kind="preparation",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        venue_kind=Meeting.VenueKind.HOME_VISIT,
+        venue=CANARY_ADDRESS,
+        lead=world["facilitator"],
+        created_by=world["facilitator"],
+    )
+    harmed = case.participants.filter(role=Participant.Role.HARMED).first()
+    MeetingInvitee.objects.create(meeting=meeting, participant=harmed)
+    return {"reference": case.reference, "meeting_id": meeting.pk}
+
+
 def _our_api_key(world: World) -> dict[str, Any]:
     from mend.partners.models import Scope
     from mend.partners.services import create_api_key
@@ -270,6 +297,12 @@ EXPECTED: dict[str, Case] = {
         statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
     ),
     "processes:calendar_week": Case(CALENDAR),
+    "processes:meeting": Case(
+        statuses(
+            404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=200
+        ),
+        kwargs=_our_meeting,
+    ),
     "processes:calendar_month": Case(CALENDAR),
     "processes:calendar_feed": Case(CALENDAR),
     # Making an address shows it once (200); revoking sends back to the feed page.
