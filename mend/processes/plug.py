@@ -20,7 +20,7 @@ from mend.cases.timeline import Entry
 from mend.core.audit_sentences import Reading, Sentence, who
 from mend.core.audit_sentences import register as register_sentence
 from mend.core.models import AuditEvent
-from mend.processes import forms, gates, letters_plug, services
+from mend.processes import forms, gates, letters_plug, record_plug, services
 from mend.processes.models import Meeting
 from mend.programs.models import Membership
 
@@ -122,7 +122,10 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
         .select_related("lead")
         .prefetch_related("invitees__participant__person")
     )
-    allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
+    allowed = {a.name for a in [*ACTIONS, *record_plug.ACTIONS] if a.allowed(case, membership)}
+    # The conference record is the case team's and the coordinators' only.
+    sees_record = record_plug.sees_conference_record(case, membership)
+    records = record_plug.records_of(meetings) if sees_record else {}
     sees_venue = membership.can("cases.work") or case.lead_facilitator_id == membership.user_id
     rows = [
         {
@@ -132,6 +135,8 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
             "invitees": list(m.invitees.all()),
             # A home visit's address is the case team's only.
             "venue": m.venue if m.venue_kind != Meeting.VenueKind.HOME_VISIT or sees_venue else "",
+            "record": records.get(m.pk),
+            "may_record": sees_record and m.is_joint and m.status == Meeting.Status.HELD,
         }
         for m in meetings
     ]
@@ -213,3 +218,4 @@ def plug_in() -> None:
     gates.register_wordings()
     register_sentences()
     letters_plug.plug_in(_sentence)
+    record_plug.plug_in(_sentence)
