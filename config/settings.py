@@ -337,6 +337,15 @@ EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", True)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mend@localhost")
 MEND_SENDS_EMAIL = bool(EMAIL_HOST or "EMAIL_BACKEND" in os.environ or TESTING)
+# With no server configured, the demo and development print e-mail to the console.
+if (DEMO_MODE or DEBUG) and not TESTING and not MEND_SENDS_EMAIL:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Meeting invitations and reminders (docs/email.md): sent whenever e-mail goes somewhere.
+MEND_MEETING_EMAIL = MEND_SENDS_EMAIL or EMAIL_BACKEND.endswith(".console.EmailBackend")
+# The right-hand side of each calendar entry's UID; stable, so calendars match updates.
+MEND_CALENDAR_DOMAIN = os.environ.get("MEND_CALENDAR_DOMAIN") or (
+    DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "mend.invalid"
+)
 
 # --- Mend ------------------------------------------------------------------------------
 MEND_DEMO_PASSWORD = "mend-demo"

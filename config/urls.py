@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("mend.partners.urls")),
     path("", include("mend.cases.urls")),
     path("", include("mend.programs.urls")),
+    path("", include("mend.processes.urls")),
 ]
 
 handler400 = "mend.core.views.bad_request"

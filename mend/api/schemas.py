@@ -28,6 +28,7 @@ from pydantic import (
 
 from mend.cases.models import JusticeStage, Referral
 from mend.core.dates import plausible_date
+from mend.core.languages import code_for
 from mend.programs.models import OffenceCategory
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -64,6 +65,16 @@ def _email(value: str) -> str:
         except DjangoValidationError:
             raise ValueError("Enter a valid e-mail address.") from None
     return value
+
+
+def _language(value: str) -> str:
+    value = _text(value)
+    if not value:
+        return ""
+    code = code_for(value)
+    if code is None:
+        raise ValueError("Give a language code such as es or vi, or a language's name.")
+    return code
 
 
 def _iso_date(value: Any) -> date:
@@ -129,6 +140,17 @@ Timestamp = Annotated[
 Name = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_required_text)]
 Text40 = Annotated[str, Field(max_length=40), AfterValidator(_text)]
 Text500 = Annotated[str, Field(max_length=500), AfterValidator(_text)]
+Language = Annotated[
+    str,
+    Field(
+        max_length=40,
+        description=(
+            "The language they prefer, as a code (es, vi, so, ase...); its name in English "
+            "or Spanish is accepted and stored as the code."
+        ),
+    ),
+    AfterValidator(_language),
+]
 Email = Annotated[
     str,
     Field(max_length=254, description="An e-mail address, or empty."),
@@ -155,7 +177,7 @@ class Party(Strict):
     given_name: Name
     family_name: Name
     date_of_birth: PastDate | None = None
-    preferred_language: Text40 = ""
+    preferred_language: Language = ""
     phone: Text40 = ""
     email: Email = ""
     address: Text500 = ""

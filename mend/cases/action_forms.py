@@ -22,6 +22,7 @@ from mend.cases.models import (
     Note,
     Participant,
     Person,
+    ProtectiveOrder,
     Referral,
     RJOffer,
     SafetyAssessment,
@@ -499,3 +500,76 @@ class LinkPersonForm(PersonForm):
 
     def chosen_person(self) -> Person:
         return next(p for p in self.matches if p.pk == self.cleaned_data["person"])
+
+
+class OrderForm(PersonForm):
+    kind = forms.ChoiceField(
+        label=_("Kind of order"),
+        choices=_with_empty(ProtectiveOrder.Kind.choices, _("Choose the kind of order")),
+    )
+    starts_on = DateField(label=_("Starts on"))
+    ends_on = DateField(
+        label=_("Ends on"),
+        required=False,
+        help_text=_("The first day it no longer applies. Leave empty if nobody knows yet."),
+    )
+    notes = forms.CharField(
+        label=_("Terms and notes"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("What the order forbids, and who made it. Only the case staff read this."),
+    )
+
+
+class ChooseOrderForm(PersonForm):
+    """A form about one of the person's active orders (preselected when there is one)."""
+
+    order = forms.TypedChoiceField(label=_("Order"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, case: Case, participant: Participant, **kwargs: Any) -> None:
+        facts = case_facts(case)
+        self.orders = [o for o in facts.active_orders(participant) if self.offers(o)]
+        if len(self.orders) == 1:
+            kwargs.setdefault("initial", {})["order"] = self.orders[0].pk
+        super().__init__(*args, case=case, participant=participant, **kwargs)
+        self.fields["order"].choices = [  # type: ignore[attr-defined]
+            (
+                o.pk,
+                _("%(kind)s, since %(since)s")
+                % {"kind": o.get_kind_display(), "since": o.starts_on},
+            )
+            for o in self.orders
+        ]
+
+    def offers(self, order: ProtectiveOrder) -> bool:
+        return True
+
+    def chosen_order(self) -> ProtectiveOrder:
+        return next(o for o in self.orders if o.pk == self.cleaned_data["order"])
+
+
+class EndOrderForm(ChooseOrderForm):
+    ends_on = DateField(label=_("Ends on"), help_text=_("The first day it no longer applies."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})["ends_on"] = timezone.localdate()
+        super().__init__(*args, **kwargs)
+
+
+class PermitMeetingForm(ChooseOrderForm):
+    reason = forms.CharField(
+        label=_("Why the order permits a joint meeting"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("For example, the court varied the order to allow restorative justice."),
+    )
+
+    def offers(self, order: ProtectiveOrder) -> bool:
+        return not order.permits_meeting
+
+
+class WithdrawPermissionForm(ChooseOrderForm):
+    def offers(self, order: ProtectiveOrder) -> bool:
+        return order.permits_meeting

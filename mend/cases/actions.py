@@ -333,6 +333,47 @@ def _link(form: Any, case: Case, by: User) -> str:
     }
 
 
+def _order(form: Any, case: Case, by: User) -> str:
+    data = form.cleaned_data
+    order = services.record_order(
+        participant=_person(form),
+        kind=data["kind"],
+        starts_on=data["starts_on"],
+        ends_on=data["ends_on"],
+        notes=data["notes"],
+        by=by,
+        expected_version=_version(form),
+    )
+    return _("The %(kind)s was recorded.") % {"kind": str(order.get_kind_display()).lower()}
+
+
+def _order_end(form: Any, case: Case, by: User) -> str:
+    services.end_order(
+        order=form.chosen_order(),
+        ends_on=form.cleaned_data["ends_on"],
+        by=by,
+        expected_version=_version(form),
+    )
+    return _("The order's end was recorded.")
+
+
+def _order_permits(form: Any, case: Case, by: User) -> str:
+    services.permit_meeting(
+        order=form.chosen_order(),
+        reason=form.cleaned_data["reason"],
+        by=by,
+        expected_version=_version(form),
+    )
+    return _("Recorded: the order permits a joint meeting.")
+
+
+def _order_withdraw(form: Any, case: Case, by: User) -> str:
+    services.withdraw_meeting_permission(
+        order=form.chosen_order(), by=by, expected_version=_version(form)
+    )
+    return _("The order blocks joint meetings again.")
+
+
 def _active(participant: Participant, facts: CaseFacts) -> bool:
     return participant.is_active
 
@@ -347,6 +388,18 @@ def _contactable(participant: Participant, facts: CaseFacts) -> bool:
 
 def _has_matches(participant: Participant, facts: CaseFacts) -> bool:
     return bool(services.possible_matches(participant))
+
+
+def _under_order(participant: Participant, facts: CaseFacts) -> bool:
+    return bool(facts.active_orders(participant))
+
+
+def _order_blocks(participant: Participant, facts: CaseFacts) -> bool:
+    return facts.order_notice(participant) is not None
+
+
+def _order_permits_meeting(participant: Participant, facts: CaseFacts) -> bool:
+    return any(o.permits_meeting for o in facts.active_orders(participant))
 
 
 SCREENING = frozenset({Stage.REFERRAL, Stage.SCREENING})
@@ -447,6 +500,42 @@ ACTIONS: dict[str, Action] = {
             _assessment,
             OPEN,
             for_person=_active,
+        ),
+        Action(
+            "order",
+            gettext_lazy("Record a no-contact or protective order"),
+            "cases.work",
+            forms.OrderForm,
+            _order,
+            OPEN,
+            for_person=_active,
+        ),
+        Action(
+            "order_permits",
+            gettext_lazy("Record that the order permits a joint meeting"),
+            "cases.clear_orders",
+            forms.PermitMeetingForm,
+            _order_permits,
+            OPEN,
+            for_person=_order_blocks,
+        ),
+        Action(
+            "order_permission_withdraw",
+            gettext_lazy("Withdraw the order's permission for a joint meeting"),
+            "cases.clear_orders",
+            forms.WithdrawPermissionForm,
+            _order_withdraw,
+            OPEN,
+            for_person=_order_permits_meeting,
+        ),
+        Action(
+            "order_end",
+            gettext_lazy("Record when the order ends"),
+            "cases.work",
+            forms.EndOrderForm,
+            _order_end,
+            OPEN,
+            for_person=_under_order,
         ),
         Action(
             "process",

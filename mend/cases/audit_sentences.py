@@ -12,6 +12,7 @@ from mend.cases.models import (
     ConsentEntry,
     EligibilityDecision,
     Participant,
+    ProtectiveOrder,
     Referral,
     SafetyAssessment,
 )
@@ -58,6 +59,10 @@ def _load() -> None:
     register_loader(
         "cases.safetyassessment",
         _by_pk(SafetyAssessment.objects.select_related("participant__person")),
+    )
+    register_loader(
+        "cases.protectiveorder",
+        _by_pk(ProtectiveOrder.objects.select_related("participant__person")),
     )
     register_loader("cases.eligibilitydecision", _by_pk(EligibilityDecision.objects.all()))
     register_reference("participant", "cases.participant")
@@ -205,6 +210,14 @@ def _assessment(event: AuditEvent, reading: Reading) -> Sentence:
     )
 
 
+def _order(event: AuditEvent, reading: Reading) -> Sentence:
+    kind = str(_label(ProtectiveOrder.Kind, event.details.get("kind", ""))).lower()
+    return Sentence(
+        _("%(who)s recorded a %(kind)s on %(name)s in %(case)s"),
+        _params(event, reading, name=person_named(event, reading), kind=kind),
+    )
+
+
 def register_sentences() -> None:
     _load()
     register_group("cases", _("Referrals and cases"))
@@ -259,3 +272,25 @@ def register_sentences() -> None:
     for decision in ConsentEntry.Decision.values:
         case(f"consent.{decision}", _consent)
     case("assessment.recorded", _assessment)
+    case("order.recorded", _order)
+    case(
+        "order.ended",
+        _says(_("%(who)s recorded when an order on %(name)s ends in %(case)s"), with_name=True),
+    )
+    case(
+        "order.meeting_permitted",
+        _says(
+            _("%(who)s recorded that an order on %(name)s permits a joint meeting in %(case)s"),
+            with_name=True,
+        ),
+    )
+    case(
+        "order.permission_withdrawn",
+        _says(
+            _(
+                "%(who)s withdrew the record that an order on %(name)s permits a joint "
+                "meeting in %(case)s"
+            ),
+            with_name=True,
+        ),
+    )

@@ -85,6 +85,7 @@ def _person_rows(
                 }
             )
         stopped = may_contact(facts, participant)
+        blocks = facts.order_notice(participant)
         rows.append(
             {
                 "participant": participant,
@@ -96,6 +97,10 @@ def _person_rows(
                 "contact_stopped": facts.say([stopped])[0] if stopped else "",
                 "offered": facts.offered(participant),
                 "show_contact": sees_contact_details(membership, participant, facts),
+                "orders": facts.active_orders(participant),
+                "order_blocks": facts.say([blocks])[0] if blocks else "",
+                # An order's terms and the reason it permits a meeting are the staff's.
+                "show_order_notes": membership.can("cases.work"),
             }
         )
     return rows

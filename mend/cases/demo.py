@@ -52,6 +52,7 @@ from mend.cases.models import (
 )
 from mend.cases.rules import purpose_for_process
 from mend.cases.stages import ENDED, Outcome, Stage
+from mend.core.languages import language_name
 from mend.programs.demo import POLICE, PROSECUTOR, DemoContext
 from mend.programs.models import ConsentPurpose, OffenceCategory, ProcessType
 from mend.programs.practice import INDIRECT_PROCESSES
@@ -90,7 +91,9 @@ PLACES = [
     "Demo City High School", "the Foundry Lane market", "the Orchard Terrace apartments",
     "the Sable Avenue skate park", "the Kestrel Close community garden",
 ]  # fmt: skip
-LANGUAGES = ["English", "Spanish", "Vietnamese", "Somali", "Tagalog", "Amharic", "ASL"]
+# Language codes (mend.core.languages): English, Spanish, Vietnamese, Somali, Tagalog,
+# Amharic and American Sign Language.
+LANGUAGES = ["en", "es", "vi", "so", "tl", "am", "ase"]
 LANGUAGE_WEIGHTS = [74, 15, 3, 2, 2, 2, 2]
 ACCESSIBILITY = [
     "Uses a wheelchair; ground-floor rooms only.",
@@ -999,9 +1002,9 @@ class _Story:
                     ["Family support.", "Victim services advocate.", "A friend will attend."]
                 ),
             }
-            if participant.person.preferred_language not in ("", "English"):
+            if participant.person.preferred_language not in ("", "en"):
                 answers["language_and_access"] = (
-                    f"Interpreter booked ({participant.person.preferred_language})."
+                    f"Interpreter booked ({language_name(participant.person.preferred_language)})."
                 )
         self.tick()
         # The rules judge "current" against today, so it is recorded as of today and moved

@@ -17,6 +17,7 @@ from mend.cases.models import (
 )
 from mend.cases.services import PartyDetails
 from mend.core.forms import DateField, Form
+from mend.core.languages import language_choices
 from mend.core.submissions import new_token, token_field
 from mend.programs.models import (
     Agency,
@@ -87,14 +88,18 @@ class ReferralForm(Form):
             )
 
 
+def _languages() -> list[tuple[str, Any]]:
+    return [("", _("Not known")), *language_choices()]
+
+
 class PartyForm(Form):
     """One harmed or responsible party. A blank form is skipped."""
 
     given_name = forms.CharField(label=_("Given name"), max_length=100)
     family_name = forms.CharField(label=_("Family name"), max_length=100)
     date_of_birth = DateField(label=_("Date of birth"), required=False, past=True)
-    preferred_language = forms.CharField(
-        label=_("Preferred language"), max_length=40, required=False
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"), choices=_languages, required=False
     )
     accessibility_needs = forms.CharField(
         label=_("Accessibility needs"), max_length=500, required=False

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mend.cases.stages import Outcome, Stage
 from mend.core.fields import EncryptedTextField
+from mend.core.languages import validate_language
 from mend.programs.models import Agency, OffenceCategory, ProcessType, Program
 
 USER = settings.AUTH_USER_MODEL
@@ -36,7 +37,10 @@ class Person(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=40, blank=True)
+    # A language code (mend.core.languages); rows from before codes may hold a name.
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=40, blank=True, validators=[validate_language]
+    )
     accessibility_needs = EncryptedTextField(_("accessibility needs"), blank=True)
     preferred_contact = models.CharField(
         _("preferred contact method"), max_length=20, choices=ContactMethod.choices, blank=True
@@ -438,6 +442,57 @@ class SafetyAssessment(models.Model):
     @property
     def is_positive(self) -> bool:
         return self.result in (self.Result.SUITABLE, self.Result.WITH_CONDITIONS)
+
+
+class ProtectiveOrder(models.Model):
+    """A no-contact or protective order, or a bail or licence condition, on a participant.
+
+    While it is active (started and not yet ended, on the program's clock) no joint
+    meeting includes the person, unless a coordinator records, with a reason, that the
+    order permits it. The order's terms and that reason are encrypted.
+    """
+
+    class Kind(models.TextChoices):
+        NO_CONTACT = "no_contact", _("No-contact order")
+        PROTECTIVE = "protective", _("Protective order")
+        BAIL_OR_LICENCE = "bail_or_licence", _("Bail or licence condition")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="orders")
+    kind = models.CharField(_("kind of order"), max_length=16, choices=Kind.choices)
+    starts_on = models.DateField(_("starts on"))
+    # The first day it no longer applies; empty while nobody knows when it ends.
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    notes = EncryptedTextField(_("terms and notes"), blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    # A coordinator's record that the order allows the person to meet the others.
+    permits_meeting_reason = EncryptedTextField(_("why the order permits a meeting"), blank=True)
+    permitted_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    permitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("protective order")
+        verbose_name_plural = _("protective orders")
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="order_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.starts_on})"
+
+    def is_active_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
+
+    @property
+    def permits_meeting(self) -> bool:
+        return self.permitted_at is not None
 
 
 class RJOffer(models.Model):

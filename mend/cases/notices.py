@@ -113,6 +113,17 @@ def _specialist(notice: Notice, reading: Reading) -> str:
     ) % {"category": category.display_label}
 
 
+def _order(notice: Notice, reading: Reading) -> str:
+    from mend.cases.models import ProtectiveOrder
+
+    kind = notice.value
+    label = ProtectiveOrder.Kind(kind).label if kind in ProtectiveOrder.Kind.values else kind
+    return _(
+        "%(name)s has an active %(order)s: a joint meeting needs a coordinator's record "
+        "that the order permits it."
+    ) % {"name": reading.name(notice), "order": str(label).lower()}
+
+
 def _simple(text: str) -> Wording:
     return lambda notice, reading: _(text)
 
@@ -141,6 +152,7 @@ WORDINGS: dict[str, Wording] = {
     "withdrawn": _named(gettext_noop("%(name)s has withdrawn from the case.")),
     "no_assessment": _named(gettext_noop("%(name)s has no current safety assessment.")),
     "not_suitable": _named(gettext_noop("%(name)s's latest safety assessment says not suitable.")),
+    "protective_order": _order,
 }
 
 

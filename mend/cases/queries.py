@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -14,6 +15,7 @@ from mend.cases.models import (
     EligibilityDecision,
     Note,
     Participant,
+    ProtectiveOrder,
     Referral,
     RJOffer,
     SafetyAssessment,
@@ -91,6 +93,9 @@ def case_facts(case: Case) -> CaseFacts:
     offers: dict[int, list[RJOffer]] = defaultdict(list)
     for offer in RJOffer.objects.filter(participant_id__in=ids):
         offers[offer.participant_id].append(offer)
+    orders: dict[int, list[ProtectiveOrder]] = defaultdict(list)
+    for order in ProtectiveOrder.objects.filter(participant_id__in=ids):
+        orders[order.participant_id].append(order)
     latest = EligibilityDecision.objects.filter(case=case).order_by("-decided_at", "-id").first()
     lead_is_specialist = bool(
         case.lead_facilitator_id
@@ -107,6 +112,8 @@ def case_facts(case: Case) -> CaseFacts:
         latest_override=latest.override_justification if latest and latest.passed else "",
         offers=dict(offers),
         lead_is_specialist=lead_is_specialist,
+        orders=dict(orders),
+        local_today=timezone.localdate(timezone=ZoneInfo(case.program.time_zone)),
     )
 
 

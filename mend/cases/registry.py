@@ -7,8 +7,8 @@ An app registers from its AppConfig.ready(); registering twice is harmless. Four
   action view like the others, with the same version check and one-time token;
 - timeline sources: more entries for the case timeline;
 and one hook, `case_changed`, called inside the transaction of a service that changed
-consent, an assessment, a withdrawal, a pause or a closure, so an app can act on it at
-once (processes cancels the meetings that may no longer take place).
+consent, an assessment, a protective order, a withdrawal, a pause or a closure, so an app
+can act on it at once (processes cancels the meetings that may no longer take place).
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ ASSESSMENT_RECORDED = "assessment_recorded"
 WITHDRAWAL = "withdrawal"
 PAUSED = "paused"
 CLOSED = "closed"
+# A no-contact or protective order now stands in the way of joint meetings.
+ORDER_RECORDED = "order_recorded"
+ORDER_PERMISSION_WITHDRAWN = "order_permission_withdrawn"
 
 _stage_conditions: list[StageCondition] = []
 _sections: list[CaseSection] = []

@@ -22,13 +22,18 @@ from mend.cases.models import (
     Case,
     ConsentEntry,
     Participant,
+    ProtectiveOrder,
     RJOffer,
     SafetyAssessment,
 )
 from mend.cases.notices import Notice, Reading
 from mend.cases.stages import Stage
 from mend.programs.models import ConsentPurpose, OffenceCategory
-from mend.programs.practice import main_purpose_for_process, purposes_for_process
+from mend.programs.practice import (
+    DIRECT_PROCESSES,
+    main_purpose_for_process,
+    purposes_for_process,
+)
 
 NOT_ASKED = "not_asked"
 GIVEN = ConsentEntry.Decision.GIVEN
@@ -92,6 +97,8 @@ class CaseFacts:
         latest_override: str = "",
         offers: dict[int, list[RJOffer]] | None = None,
         lead_is_specialist: bool = False,
+        orders: dict[int, list[ProtectiveOrder]] | None = None,
+        local_today: date | None = None,
     ) -> None:
         self.case = case
         self.participants = participants
@@ -101,6 +108,9 @@ class CaseFacts:
         self.latest_override = latest_override
         self.offers = offers or {}
         self.lead_is_specialist = lead_is_specialist
+        self.orders = orders or {}
+        # The program's own date: an order starts and ends on the program's clock.
+        self.local_today = local_today or today
 
     @property
     def reading(self) -> Reading:
@@ -168,6 +178,16 @@ class CaseFacts:
 
     def offered(self, participant: Participant) -> bool:
         return bool(self.offers.get(participant.pk))
+
+    def active_orders(self, participant: Participant) -> list[ProtectiveOrder]:
+        return [o for o in self.orders.get(participant.pk, []) if o.is_active_on(self.local_today)]
+
+    def order_notice(self, participant: Participant) -> Notice | None:
+        """An active order that no coordinator has recorded as permitting a joint meeting."""
+        for order in self.active_orders(participant):
+            if not order.permits_meeting:
+                return Notice("protective_order", participant.pk, order.kind)
+        return None
 
 
 # --- Conditions for each step ---------------------------------------------------------
@@ -240,12 +260,23 @@ def _prepared(facts: CaseFacts) -> list[Notice]:
     return notices
 
 
+def _orders_permit(facts: CaseFacts) -> list[Notice]:
+    """In a joint process, nobody under an active order meets the others without a
+    coordinator's record that the order permits it."""
+    if facts.case.planned_process not in DIRECT_PROCESSES:
+        return []
+    notices = [facts.order_notice(p) for p in facts.taking_part()]
+    return [n for n in notices if n is not None]
+
+
 # The conditions of each stage, in the order a case meets them.
 _STEPS = {
     Stage.CONTACT: (_screening_done,),
     Stage.PREPARATION: (_screening_done, _contact_made),
     Stage.PROCESS: (_screening_done, _contact_made, _prepared),
-    Stage.AGREEMENT: (_screening_done, _contact_made, _prepared),
+    # Not a condition of the process itself, so an order never steps a case back: it
+    # stops the joint meetings (processes' gates) and what follows them.
+    Stage.AGREEMENT: (_screening_done, _contact_made, _prepared, _orders_permit),
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mend.cases.models import Participant
 from mend.processes import letter_services, record_services, services
-from mend.processes.models import Letter, Meeting
+from mend.processes.models import Letter, Meeting, Venue
 from mend.programs.models import OffenceCategory, ProcessType
 from mend.programs.practice import DIRECT_PROCESSES
 
@@ -62,7 +62,15 @@ def _meeting(
     # A meeting that took place has ended: keep it in the past.
     start = min(start, timezone.now() - timedelta(minutes=minutes + 10))
     case = happened.case
-    venue = happened.rng.choice([Meeting.VenueKind.ROOM, Meeting.VenueKind.VIDEO])
+    room = (
+        Venue.objects.filter(
+            program_id=case.program_id, is_active=True, capacity__gte=len(invitees) + 1
+        )
+        .order_by("pk")
+        .first()
+    )
+    use_room = room is not None and happened.rng.random() < 0.7
+    venue = Meeting.VenueKind.ROOM if use_room else Meeting.VenueKind.VIDEO
     meeting = services.schedule_meeting(
         case=case,
         details=services.MeetingDetails(
@@ -70,11 +78,10 @@ def _meeting(
             starts_at=start,
             ends_at=start + timedelta(minutes=minutes),
             venue_kind=venue,
-            venue="Lantern Street community centre, room 2"
-            if venue == Meeting.VenueKind.ROOM
-            else "https://video.example.org/demo",
+            venue="" if use_room else "https://video.example.org/demo",
             lead=happened.by,
             invitees=tuple(invitees),
+            room=room if use_room else None,
         ),
         by=happened.by,
         expected_version=None,

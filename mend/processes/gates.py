@@ -38,6 +38,13 @@ def register_wordings() -> None:
         "preparation_one_party",
         lambda n, r: _("A preparation meeting is with one party and their support people only."),
     )
+    notices.register(
+        "shuttle_one_party",
+        lambda n, r: _(
+            "In a shuttle round the facilitator meets one side at a time: invite one party "
+            "and their support people."
+        ),
+    )
     notices.register("no_invitees", lambda n, r: _("Invite at least one person."))
 
 
@@ -58,6 +65,8 @@ def meeting_refusals(
     parties = [p for p in invited if p.is_party]
     if kind == ProcessType.PREPARATION and len(parties) > 1:
         found.append(Notice("preparation_one_party"))
+    if kind == ProcessType.SHUTTLE and len(parties) > 1:
+        found.append(Notice("shuttle_one_party"))
     specialist = facts.case.offence_category.handling == OffenceCategory.Handling.SPECIALIST_ONLY
     if kind in DIRECT_PROCESSES and specialist:
         found += [Notice("not_prepared", p.pk) for p in parties if p.pk not in prepared]
@@ -65,7 +74,8 @@ def meeting_refusals(
 
 
 def invitee_refusals(facts: CaseFacts, kind: str, invited: list[Participant]) -> list[Notice]:
-    """What stops these people meeting: withdrawal, consent, assessment, a minor's guardian.
+    """What stops these people meeting: withdrawal, an order, consent, assessment, a minor's
+    guardian.
 
     The automatic cancellation asks this too: what can stop holding after a meeting is set.
     """
@@ -75,6 +85,11 @@ def invitee_refusals(facts: CaseFacts, kind: str, invited: list[Participant]) ->
         if not participant.is_active:
             found.append(Notice("withdrawn", participant.pk))
             continue
+        # Anyone under an active order stays out of a joint meeting until a coordinator
+        # records that the order permits it.
+        order = facts.order_notice(participant) if kind in DIRECT_PROCESSES else None
+        if order is not None:
+            found.append(order)
         if participant.role in PROFESSIONALS:
             continue
         for purpose in purposes_for_process(kind):

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mend.cases.action_forms import CaseForm
 from mend.cases.models import Case, Participant
@@ -47,7 +48,7 @@ class DraftForm(CaseForm):
         label=_("Letter or message"), choices=Letter.Kind.choices, widget=forms.RadioSelect
     )
     author = forms.TypedChoiceField(label=_("Written by"), coerce=int)
-    recipient = forms.TypedChoiceField(label=_("To"), coerce=int)
+    recipient = forms.TypedChoiceField(label=pgettext_lazy("letter recipient", "To"), coerce=int)
     reply_to = forms.TypedChoiceField(
         label=_("In reply to"), coerce=int, empty_value=None, required=False
     )

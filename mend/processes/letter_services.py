@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mend.cases.models import Case, Participant
@@ -23,7 +23,9 @@ from mend.cases.queries import case_facts
 from mend.cases.services.base import Blocked, blocked, changed, lock_case
 from mend.cases.stages import Stage
 from mend.core.dates import past_date
+from mend.core.languages import page_language_or_default
 from mend.processes.gates import PROFESSIONALS, delivery_refusals
+from mend.processes.leaks import contact_details_in
 from mend.processes.models import Letter, LetterVersion
 from mend.processes.redaction import Range, passages_of, recipient_copy
 
@@ -175,7 +177,13 @@ def review_version(
     version.reviewed_at = timezone.now()
     if decision == LetterVersion.Decision.APPROVED:
         passages = passages_of(version.body, redact, redact_ranges)
-        version.recipient_text = recipient_copy(version.body, passages)
+        # The recipient reads the marker in their own language, not the reviewer's.
+        reader = page_language_or_default(letter.recipient.person.preferred_language)
+        with translation.override(reader):
+            version.recipient_text = recipient_copy(version.body, passages)
+        leaks = contact_details_in(version.recipient_text, case, letter.recipient)
+        if leaks:
+            raise ValidationError({"redact": leaks})
         version.redacted = len(passages)
     version.save()
     letter.status = _STATUS_AFTER[decision]

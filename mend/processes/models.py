@@ -6,19 +6,89 @@ for a home visit it is a participant's address.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from mend.cases.models import Case, Participant
 from mend.core.fields import EncryptedTextField
-from mend.programs.models import ProcessType
+from mend.programs.models import ProcessType, Program
 from mend.programs.practice import DIRECT_PROCESSES
+
+if TYPE_CHECKING:
+    from mend.accounts.models import User
 
 USER = settings.AUTH_USER_MODEL
 
 # A meeting is a preparation meeting or a meeting of a process; letters are not meetings.
 KINDS = [(value, label) for value, label in ProcessType.choices if value != "letter_exchange"]
+
+
+class Venue(models.Model):
+    """A room the program meets in. Retired rooms stay, for the meetings held there."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(_("name"), max_length=120)
+    capacity = models.PositiveIntegerField(_("how many people it holds"))
+    # How to get in: the door, the lift, parking. About the place, not about anyone.
+    access_notes = models.TextField(_("access notes"), blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "program",
+                condition=models.Q(is_active=True),
+                name="venue_active_name_once",
+            ),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_holds_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Availability(models.Model):
+    """A weekly time a facilitator can take meetings, on the program's clock."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="availability")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("available time")
+        verbose_name_plural = _("available times")
+        ordering = ["weekday", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="availability_ends_after",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
 
 class Meeting(models.Model):
@@ -46,6 +116,7 @@ class Meeting(models.Model):
         NOT_SUITABLE = "not_suitable", _("Safety assessment no longer allows it")
         PAUSED = "paused", _("The case was paused")
         CLOSED = "closed", _("The case was closed")
+        PROTECTIVE_ORDER = "protective_order", _("A no-contact or protective order forbids it")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="meetings")
     kind = models.CharField(_("kind of meeting"), max_length=20, choices=KINDS)
@@ -63,6 +134,15 @@ class Meeting(models.Model):
     # How long it actually lasted, recorded when it is marked held.
     duration_minutes = models.PositiveIntegerField(_("duration in minutes"), null=True)
     lead = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="led_meetings")
+    # A room from the program's list, when the meeting is in one of its rooms.
+    room = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    co_facilitators: models.ManyToManyField[User, Any] = models.ManyToManyField(
+        USER, blank=True, related_name="co_facilitated_meetings", verbose_name=_("co-facilitators")
+    )
+    # A language code (mend.core.languages); blank: no interpreter.
+    interpreter_language = models.CharField(_("interpreter"), max_length=10, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -88,6 +168,14 @@ class Meeting(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PLANNED, self.Status.CONFIRMED)
+
+    @property
+    def room_name(self) -> str:
+        """The room's name from the program's list (or, for meetings planned before the
+        list, the name typed in); "" for a meeting not in a room."""
+        if self.venue_kind != self.VenueKind.ROOM:
+            return ""
+        return self.room.name if self.room is not None else str(self.venue).strip()
 
 
 class MeetingInvitee(models.Model):
@@ -206,6 +294,85 @@ class LetterVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter_id} v{self.number}"
+
+
+class MeetingNotice(models.Model):
+    """An e-mail sent about a meeting: to an invitee, or to a member of staff.
+
+    Written before the e-mail goes, under a unique key, so that a notice goes once even
+    when the reminder command runs twice or two workers race (mend/processes/mail.py).
+    """
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation")
+        UPDATE = "update", _("Change")
+        CANCELLATION = "cancellation", _("Cancellation")
+        REMINDER = "reminder", _("Reminder")
+        STAFF_CANCELLATION = "staff_cancellation", _("Cancellation notice to staff")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    invitee = models.ForeignKey(
+        MeetingInvitee, on_delete=models.CASCADE, null=True, related_name="notices"
+    )
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, null=True, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The iCalendar SEQUENCE the notice carried (the meeting's version when it was sent).
+    sequence = models.PositiveIntegerField()
+    # When, where and how long, as sent: a change is announced only when these differ.
+    sent_fingerprint = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting e-mail")
+        verbose_name_plural = _("meeting e-mails")
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitee", "kind", "sequence"],
+                condition=models.Q(invitee__isnull=False),
+                name="notice_to_invitee_once",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "user", "kind", "sequence"],
+                condition=models.Q(user__isnull=False),
+                name="notice_to_staff_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.meeting_id} #{self.sequence}"
+
+
+class CalendarFeed(models.Model):
+    """A private address from which one person's calendar app reads the meetings they lead.
+
+    The address carries a secret token; only its SHA-256 is stored, so the address is
+    shown once, when it is made. Revoking it stops it working at once.
+    """
+
+    user = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="calendar_feeds")
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.PROTECT, related_name="calendar_feeds"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One working address per person per program; old ones stay, revoked, as record.
+            models.UniqueConstraint(
+                fields=["user", "program"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_working_calendar_feed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.program_id}"
 
 
 class ConferenceRecord(models.Model):

@@ -19,8 +19,9 @@ from mend.cases.stages import Stage
 from mend.cases.timeline import Entry
 from mend.core.audit_sentences import Reading, Sentence, who
 from mend.core.audit_sentences import register as register_sentence
+from mend.core.languages import language_name
 from mend.core.models import AuditEvent
-from mend.processes import forms, gates, letters_plug, record_plug, services
+from mend.processes import forms, gates, letters_plug, queries, record_plug, services
 from mend.processes.models import Meeting
 from mend.programs.models import Membership
 
@@ -43,9 +44,13 @@ def _schedule(form: Any, case: Case, by: User) -> str:
             venue=data["venue"],
             lead=data["lead"],
             invitees=form.chosen_invitees(),
+            room=data.get("room"),
+            co_facilitators=tuple(data.get("co_facilitators") or ()),
+            interpreter_language=data.get("interpreter_language") or "",
         ),
         by=by,
         expected_version=_version(form),
+        acknowledged=bool(data.get("acknowledged")),
     )
     return _("The meeting is planned for %(time)s.") % {
         "time": services.local_time(meeting.starts_at, case)
@@ -118,15 +123,14 @@ ACTIONS = [
 
 def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
     meetings = list(
-        Meeting.objects.filter(case=case)
-        .select_related("lead")
-        .prefetch_related("invitees__participant__person")
+        queries.meetings_of_case(membership, case)
+        .select_related("lead", "room")
+        .prefetch_related("invitees__participant__person", "co_facilitators")
     )
     allowed = {a.name for a in [*ACTIONS, *record_plug.ACTIONS] if a.allowed(case, membership)}
     # The conference record is the case team's and the coordinators' only.
     sees_record = record_plug.sees_conference_record(case, membership)
     records = record_plug.records_of(meetings) if sees_record else {}
-    sees_venue = membership.can("cases.work") or case.lead_facilitator_id == membership.user_id
     rows = [
         {
             "meeting": m,
@@ -134,7 +138,9 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
             "until": services.local_time(m.ends_at, case),
             "invitees": list(m.invitees.all()),
             # A home visit's address is the case team's only.
-            "venue": m.venue if m.venue_kind != Meeting.VenueKind.HOME_VISIT or sees_venue else "",
+            "venue": queries.venue_shown(membership, m, case),
+            "co_facilitators": [u.display_name for u in m.co_facilitators.all()],
+            "interpreter": language_name(m.interpreter_language),
             "record": records.get(m.pk),
             "may_record": sees_record and m.is_joint and m.status == Meeting.Status.HELD,
         }
@@ -142,7 +148,13 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
     ]
     return render_to_string(
         "processes/meetings_section.html",
-        {"case": case, "rows": rows, "allowed": allowed, "zone": case.program.time_zone},
+        {
+            "case": case,
+            "rows": rows,
+            "allowed": allowed,
+            "zone": case.program.time_zone,
+            "manages_rooms": membership.can("venues.manage"),
+        },
         request=request,
     )
 
@@ -207,6 +219,18 @@ def register_sentences() -> None:
         "meeting.cancelled_automatically",
         gettext_lazy("A meeting in %(case)s was cancelled automatically"),
     )
+
+    def program_event(code: str, text: Any, group: str = "program") -> None:
+        def render(event: AuditEvent, reading: Reading) -> Sentence:
+            return Sentence(text, {"who": who(event), "name": event.details.get("name", "")})
+
+        register_sentence(code, render, group=group)
+
+    program_event("venue.created", gettext_lazy("%(who)s added the room %(name)s"))
+    program_event("venue.changed", gettext_lazy("%(who)s changed the room %(name)s"))
+    program_event("venue.retired", gettext_lazy("%(who)s retired the room %(name)s"))
+    program_event("availability.added", gettext_lazy("%(who)s added a time they are available"))
+    program_event("availability.removed", gettext_lazy("%(who)s removed a time they are available"))
 
 
 def plug_in() -> None:

@@ -144,6 +144,12 @@ class Program(models.Model):
         default=5,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
+    # Invitees who chose e-mail are reminded this many days before a meeting; 0: never.
+    reminder_days = models.PositiveSmallIntegerField(
+        _("remind invitees of a meeting (days before)"),
+        default=2,
+        validators=[MaxValueValidator(14)],
+    )
     # Shown to referrers on their referral page, so they know whom to call.
     contact_phone = models.CharField(_("contact telephone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)

@@ -77,6 +77,7 @@ PROGRAM_SETTING_FIELDS = (
     "consent_purposes",
     "assessment_validity_days",
     "rj_offer_deadline_working_days",
+    "reminder_days",
     "contact_phone",
     "contact_email",
 )

@@ -139,6 +139,12 @@ class TimingForm(SettingsForm):
         60,
         _("Cases not offered restorative justice by then show as overdue. 1 to 60."),
     )
+    reminder_days = _days(
+        _("Remind invitees of a meeting (days before)"),
+        0,
+        14,
+        _("Invitees who chose e-mail get a reminder this many days before. 0: no reminders."),
+    )
 
 
 class TimeZoneForm(SettingsForm):

@@ -36,6 +36,12 @@ from mend.cases.services.moves import (
     unsafe_notices,
     withdraw_participant,
 )
+from mend.cases.services.orders import (
+    end_order,
+    permit_meeting,
+    record_order,
+    withdraw_meeting_permission,
+)
 from mend.cases.services.people import (
     ASSESSMENT_QUESTIONS,
     OfferDetails,
@@ -70,11 +76,13 @@ __all__ = [
     "close_case",
     "decide_eligibility",
     "decline_referral",
+    "end_order",
     "enforce_conditions",
     "link_person",
     "lock_case",
     "move_case",
     "pause_case",
+    "permit_meeting",
     "person_for",
     "possible_matches",
     "record_assessment",
@@ -82,10 +90,12 @@ __all__ = [
     "record_consent",
     "record_consents",
     "record_contact",
+    "record_order",
     "record_rj_offer",
     "resume_case",
     "step_back_if_unsafe",
     "submit_referral",
     "unsafe_notices",
+    "withdraw_meeting_permission",
     "withdraw_participant",
 ]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from mend.cases import services
 from mend.cases.actions import ACTIONS
-from mend.cases.models import Case, ConsentEntry, Participant, Referral
+from mend.cases.models import Case, ConsentEntry, Participant, ProtectiveOrder, Referral
 from mend.cases.stages import Stage
 from mend.core.models import AuditEvent
 from mend.processes.letter_services import review_version
@@ -24,7 +24,7 @@ from mend.programs.models import ConsentPurpose
 from mend.testing.cases import consent_all, parties, submit, to_stage
 from mend.testing.forms import sent
 from mend.testing.letters import approve, write
-from mend.testing.meetings import held, plan
+from mend.testing.meetings import default_room, held, plan
 from mend.testing.personas import World
 
 Clients = Callable[[str], Client]
@@ -84,6 +84,26 @@ SAMPLES: dict[str, Sample] = {
     "assessment": Sample(
         Stage.PREPARATION,
         lambda w, c: {"assessed_on": _today(), "result": "suitable"},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
+    "order": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"kind": "no_contact", "starts_on": _today()},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
+    "order_end": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"order": _order(w, c).pk, "ends_on": _today()},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
+    "order_permits": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"order": _order(w, c).pk, "reason": "The court varied it."},
+        person=_person(Participant.Role.RESPONSIBLE),
+    ),
+    "order_permission_withdraw": Sample(
+        Stage.CONTACT,
+        lambda w, c: {"order": _order(w, c, permitted=True).pk},
         person=_person(Participant.Role.RESPONSIBLE),
     ),
     "process": Sample(Stage.PREPARATION, lambda w, c: {"process": "mediation"}),
@@ -146,6 +166,24 @@ SAMPLES: dict[str, Sample] = {
 }
 
 
+def _order(world: World, case: Case, *, permitted: bool = False) -> ProtectiveOrder:
+    order = services.record_order(
+        participant=parties(case, Participant.Role.RESPONSIBLE)[0],
+        kind="no_contact",
+        starts_on=timezone.localdate(),
+        by=world["coordinator"],
+        expected_version=None,
+    )
+    if permitted:
+        services.permit_meeting(
+            order=order,
+            reason="The court varied it.",
+            by=world["coordinator"],
+            expected_version=None,
+        )
+    return order
+
+
 def _met(world: World, case: Case) -> dict[str, Any]:
     held(world, case)
     return {}
@@ -172,7 +210,9 @@ def _delivery_form(world: World, case: Case) -> dict[str, Any]:
 
 def _meeting_form(world: World, case: Case) -> dict[str, Any]:
     day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    start = timezone.now() + timedelta(days=3)
     return {
+        "room": default_room(case, start, start).pk,
         "kind": "conference",
         "starts_at": f"{day}T10:00",
         "ends_at": f"{day}T11:30",

@@ -11,12 +11,11 @@ queues writers at BEGIN IMMEDIATE, so the same tests hold there too.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -29,51 +28,12 @@ from mend.cases.stages import Stage
 from mend.programs.models import ConsentPurpose
 from mend.testing.cases import parties, submit, to_stage
 from mend.testing.personas import World, build_world
-
-# How long the first transaction stays open once the second has started.
-HOLD = 0.6
+from mend.testing.races import one_after_the_other
 
 
 @pytest.fixture
 def world(transactional_db: None) -> Iterator[World]:
     yield build_world()
-
-
-def one_after_the_other(first: Callable[[], Any], second: Callable[[], Any]) -> tuple[Any, Any]:
-    """Run both on their own connections, the first holding its transaction open while the
-    second starts. Returns what each returned or raised."""
-    first_done, second_started = threading.Event(), threading.Event()
-    results: dict[str, Any] = {}
-
-    def run_first() -> None:
-        try:
-            with transaction.atomic():
-                results["first"] = first()
-                first_done.set()
-                second_started.wait(10)
-                time.sleep(HOLD)
-        except Exception as error:
-            results["first"] = error
-        finally:
-            first_done.set()
-            connections.close_all()
-
-    def run_second() -> None:
-        first_done.wait(10)
-        second_started.set()
-        try:
-            results["second"] = second()
-        except Exception as error:
-            results["second"] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results.get("first"), results.get("second")
 
 
 def ready_for_the_process(world: World) -> Case:

@@ -59,7 +59,7 @@ PLAIN_BY_DESIGN = {
     "programs.eligibilitycriterion.label_es": "program settings",
     "cases.person.given_name": "names are searched, for duplicates and the case list",
     "cases.person.family_name": "names are searched, for duplicates and the case list",
-    "cases.person.preferred_language": "a language name",
+    "cases.person.preferred_language": "a language code",
     "cases.referral.referrer_name": "the referrer's own work details",
     "cases.referral.referrer_email": "the referrer's own work details",
     "cases.referral.referrer_phone": "the referrer's own work details",

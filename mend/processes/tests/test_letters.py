@@ -12,10 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from mend.cases import services as cases
-from mend.cases.models import Case, ConsentEntry
+from mend.cases.models import Case, ConsentEntry, Person
 from mend.cases.services import Blocked
 from mend.core.models import AuditEvent
 from mend.processes import letter_services as services
@@ -444,3 +444,60 @@ def test_the_review_form_shows_the_text_and_the_revise_form_the_comments(
     body = client.get(f"{revise}?letter={letter.pk}").content.decode()
     assert "The facilitator&#x27;s comments: Leave out &lt;the&gt; names." in body
     assert "Text &lt;b&gt;to&lt;/b&gt; review." in body
+
+
+def test_the_removal_marker_is_in_the_recipients_language_whatever_the_reviewer_reads(
+    world: World,
+) -> None:
+    case = letters_case(world)
+    harmed = parties(case, "harmed")[0]
+    Person.objects.filter(pk=harmed.person_id).update(preferred_language="es")
+    letter = approve(world, case, write(world, case, "Sorry. Dex helped me."), redact=("Dex",))
+    assert (
+        letter.versions.get().recipient_text == "Sorry. [eliminado por el facilitador] helped me."
+    )
+
+    other = write(
+        world,
+        case,
+        "Sorry again. Dex helped.",
+        author=harmed,
+        recipient=parties(case, "responsible")[0],
+    )
+    with translation.override("es"):
+        approved = approve(world, case, other, redact=("Dex",))
+    assert (
+        approved.versions.get().recipient_text
+        == "Sorry again. [removed by the facilitator] helped."
+    )
+
+
+def test_a_letter_to_the_responsible_party_carrying_the_harmed_partys_address_is_not_approved(
+    world: World,
+) -> None:
+    case = letters_case(world)
+    harmed, responsible = parties(case, "harmed")[0], parties(case, "responsible")[0]
+    body = "Come and say sorry at CANARY 1 Hidden Lane, or ring 0117 496 0000."
+    letter = write(world, case, body, author=harmed, recipient=responsible)
+
+    with pytest.raises(ValidationError) as refused:
+        approve(world, case, letter)
+    assert refused.value.message_dict["redact"] == [
+        "The copy for Rory0 Responsible still contains the phone number of Hana0 Harmed. "
+        "Remove it before approving.",
+        "The copy for Rory0 Responsible still contains the address of Hana0 Harmed. "
+        "Remove it before approving.",
+    ]
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.AWAITING_REVIEW
+
+    approved = approve(world, case, letter, redact=("CANARY 1 Hidden Lane", "0117 496 0000"))
+    assert approved.status == Letter.Status.APPROVED
+    assert "Hidden Lane" not in approved.versions.get().recipient_text
+
+
+def test_the_recipients_own_contact_details_may_stay_in_their_copy(world: World) -> None:
+    case = letters_case(world)
+    body = "I know you live at CANARY 1 Hidden Lane; I will not come there."
+    letter = approve(world, case, write(world, case, body))
+    assert letter.status == Letter.Status.APPROVED

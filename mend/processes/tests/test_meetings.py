@@ -201,6 +201,28 @@ def test_a_preparation_meeting_is_with_one_party_only(world: World) -> None:
     assert messages == ["A preparation meeting is with one party and their support people only."]
 
 
+def test_a_shuttle_round_meets_one_side_at_a_time(world: World) -> None:
+    case = _in_process(world)
+    for purpose in (ConsentPurpose.INDIRECT, ConsentPurpose.SHARE_INFORMATION):
+        consent_all(world, case, purpose)
+    case.refresh_from_db()
+    messages = _refusal(world, case, kind=ProcessType.SHUTTLE)
+    assert messages == [
+        "In a shuttle round the facilitator meets one side at a time: invite one party and "
+        "their support people."
+    ]
+    for side in ("harmed", "responsible"):
+        meeting = plan(
+            world,
+            case,
+            kind=ProcessType.SHUTTLE,
+            invitees=parties(case, side),
+            starts_at=timezone.now() + timedelta(days=2 if side == "harmed" else 3),
+        )
+        assert not meeting.is_joint
+        case.refresh_from_db()
+
+
 def test_confirming_and_holding_check_the_gates_again(world: World) -> None:
     case = _in_process(world)
     meeting = plan(world, case, starts_at=timezone.now() - timedelta(hours=2))

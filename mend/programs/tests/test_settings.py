@@ -341,6 +341,7 @@ def test_a_stale_settings_form_says_so_and_saves_nothing(
             "submission": opened["submission"].value(),
             "assessment_validity_days": "30",
             "rj_offer_deadline_working_days": "5",
+            "reminder_days": "2",
         },
     )
     assert response.status_code == 409
@@ -375,6 +376,7 @@ def test_a_validity_outside_1_to_730_days_is_a_field_message(
         {
             "assessment_validity_days": value,
             "rj_offer_deadline_working_days": "5",
+            "reminder_days": "2",
         },
     )
     assert response.status_code == 400
