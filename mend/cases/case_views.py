@@ -28,7 +28,7 @@ from mend.cases.queries import (
 from mend.cases.road import road_ahead
 from mend.cases.rules import CaseFacts, may_contact, what_blocks, what_no_longer_holds
 from mend.cases.services.base import stale_sentences
-from mend.cases.stages import ENDED, MAIN_PATH, NEXT, Stage
+from mend.cases.stages import COMPLETION_STAGES, ENDED, MAIN_PATH, NEXT, Stage
 from mend.cases.timeline import timeline_for
 from mend.core import submissions
 from mend.core.models import AuditEvent
@@ -153,6 +153,12 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
     facts = case_facts(case)
     next_stage = NEXT.get(case.stage)
     blockers = facts.say(what_blocks(facts, next_stage)) if next_stage else []
+    # Closing as completed has conditions of its own (apps add them).
+    completion_blockers = (
+        facts.say(registry.stage_conditions(facts, registry.COMPLETING))
+        if case.stage in COMPLETION_STAGES
+        else []
+    )
     stage = case.paused_from if case.stage == Stage.PAUSED else case.stage
     no_longer_holds = facts.say(what_no_longer_holds(facts, stage))
     actions = [a for a in ACTIONS.values() if a.allowed(case, membership)]
@@ -170,6 +176,7 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
             "step_count": len(MAIN_PATH),
             "next_stage": Stage(next_stage).label if next_stage else "",
             "blockers": blockers,
+            "completion_blockers": completion_blockers,
             "road": road_ahead(facts),
             "no_longer_holds": no_longer_holds,
             "alert": render_alert(case.alert, facts.reading),

@@ -28,7 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.db import models
@@ -420,6 +420,36 @@ def _ascii(text: str) -> str:
     text = text.translate(str.maketrans("øØłđ", "oOld"))
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(c for c in folded.lower() if c.isalnum())
+
+
+@dataclass
+class Happened:
+    """A restorative process that took place in a demo case, for the apps built on cases
+    to record through their own services (meetings held, letters delivered): cases cannot
+    import them. `at` is when it happened; `stamp(row, created_at=...)` back-dates a row."""
+
+    case: Case
+    process: str
+    at: datetime
+    by: User
+    rng: random.Random
+    participants: list[Participant]
+    # An outline of an agreement was reached at the meeting.
+    agreed: bool
+    stamp: Any
+
+
+class HappenedHook(Protocol):
+    def __call__(self, happened: Happened) -> None: ...
+
+
+_happened: list[HappenedHook] = []
+
+
+def add_happened(hook: HappenedHook) -> None:
+    """Register what a later app records when a demo case's process takes place."""
+    if hook not in _happened:
+        _happened.append(hook)
 
 
 class _Loader:
@@ -1344,6 +1374,24 @@ class _Story:
                 )
             )
 
+    def happened(self, *, agreed: bool) -> None:
+        """The process took place: the apps built on cases record it their own way."""
+        self.tick()
+        people = [p for p in self.case.participants.select_related("person") if p.is_active]
+        for hook in _happened:
+            hook(
+                Happened(
+                    self.case,
+                    self.process,
+                    self.clock,
+                    self.facilitator,
+                    self.rng,
+                    people,
+                    agreed,
+                    self.loader.stamp,
+                )
+            )
+
     def restorative_process(self, *, last: bool) -> None:
         plan, rng = self.plan, self.rng
         self.move(Stage.PROCESS, self.facilitator)
@@ -1353,6 +1401,7 @@ class _Story:
         else:
             self.note(f"{label} booked at the Lantern Street community centre.")
         if not last:
+            self.happened(agreed=True)
             self.note(f"{label} held. Both sides spoke and listened; an agreement was drafted.")
             return
         if plan.stage == Stage.PROCESS and plan.expiring:
@@ -1361,6 +1410,7 @@ class _Story:
             self.at(PAUSE)
             self.pause("Asked to stop for now; finding it harder than expected.")
         elif plan.outcome == Outcome.COMPLETED_WITHOUT_AGREEMENT:
+            self.happened(agreed=False)
             self.note(
                 rng.choice(
                     [

@@ -37,6 +37,10 @@ TimelineSource = Callable[["Case"], list["Entry"]]
 # (case, by, reason code) -> None, under the case's row lock.
 CaseChanged = Callable[["Case", "User | None", str], None]
 
+# The `to` a stage condition is asked with when a case is about to close as completed
+# (with or without agreement): closing is not a move along the path, but has conditions.
+COMPLETING = "completing"
+
 # Reason codes passed to the case_changed hooks.
 CONSENT_CHANGED = "consent_changed"
 ASSESSMENT_RECORDED = "assessment_recorded"

@@ -263,3 +263,10 @@ class CancelForm(MeetingChoiceForm):
         choices=[(r.value, r.label) for r in CHOSEN_REASONS],
         widget=forms.RadioSelect,
     )
+
+
+class ConfirmForm(MeetingChoiceForm):
+    """The invitees said they will come: only a planned meeting can be confirmed."""
+
+    def meetings(self, case: Case) -> Any:
+        return _open_meetings(case).filter(status=Meeting.Status.PLANNED)

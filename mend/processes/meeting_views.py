@@ -9,7 +9,7 @@ from django.shortcuts import render
 from mend.accounts.models import User
 from mend.cases import services as case_services
 from mend.cases.queries import get_case_for
-from mend.processes import plug, queries
+from mend.processes import plug, queries, record_plug
 from mend.programs.access import program_view
 from mend.programs.models import Membership
 
@@ -30,15 +30,16 @@ def meeting_detail(
     assert isinstance(user, User)
     # The meeting page names the people in the case, like the case page: it is logged.
     case_services.record_case_view(case=case, by=user)
-    allowed = {a.name for a in plug.ACTIONS if a.allowed(case, membership)}
+    sees_record = record_plug.sees_conference_record(case, membership)
+    records = record_plug.records_of([meeting]) if sees_record else {}
     history = sorted(plug.meeting_entries(case, only=meeting), key=lambda e: e.at, reverse=True)
     return render(
         request,
         "processes/meeting_detail.html",
         {
             "case": case,
-            "row": plug.meeting_row(meeting, case, membership),
-            "allowed": allowed,
+            "row": plug.meeting_row(meeting, case, membership, records, sees_record=sees_record),
+            "allowed": plug.allowed_actions(case, membership),
             "history": history,
             "zone": case.program.time_zone,
         },

@@ -373,3 +373,49 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.program_id}"
+
+
+class ConferenceRecord(models.Model):
+    """What happened at a joint meeting that was held: who spoke, the harms described,
+    each party's needs, the obligations accepted and what was agreed in outline.
+
+    The agreement work that follows builds on it. Only the case team and coordinators
+    read it. It is changed in place, its version checked; the audit keeps each change.
+    """
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.CASCADE, related_name="conference_record"
+    )
+    speakers = models.ManyToManyField(Participant, related_name="+", verbose_name=_("who spoke"))
+    harms = EncryptedTextField(_("the harms described"), blank=True)
+    obligations = EncryptedTextField(_("obligations accepted"), blank=True)
+    agreed = EncryptedTextField(_("agreed in outline"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, related_name="+")
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("conference record")
+        verbose_name_plural = _("conference records")
+
+    def __str__(self) -> str:
+        return f"record of meeting {self.meeting_id}"
+
+
+class PartyNeeds(models.Model):
+    """What one party said they need, in a conference record."""
+
+    record = models.ForeignKey(ConferenceRecord, on_delete=models.CASCADE, related_name="needs")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="+")
+    text = EncryptedTextField(_("needs"))
+
+    class Meta:
+        verbose_name = _("a party's needs")
+        verbose_name_plural = _("the parties' needs")
+        ordering = ["participant_id"]
+        constraints = [models.UniqueConstraint(fields=["record", "participant"], name="needs_once")]
+
+    def __str__(self) -> str:
+        return f"needs of {self.participant_id} in record {self.record_id}"

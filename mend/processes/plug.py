@@ -21,7 +21,7 @@ from mend.core.audit_sentences import Reading, Sentence, who
 from mend.core.audit_sentences import register as register_sentence
 from mend.core.languages import language_name
 from mend.core.models import AuditEvent
-from mend.processes import forms, gates, letters_plug, queries, services
+from mend.processes import forms, gates, letters_plug, queries, record_plug, services
 from mend.processes.models import Meeting
 from mend.programs.models import Membership
 
@@ -151,10 +151,18 @@ ACTIONS = [
 ]
 
 
-def meeting_row(meeting: Meeting, case: Case, membership: Membership) -> dict[str, Any]:
+def meeting_row(
+    meeting: Meeting,
+    case: Case,
+    membership: Membership,
+    records: dict[int, Any] | None = None,
+    *,
+    sees_record: bool = False,
+) -> dict[str, Any]:
     """What the case page and the meeting page show of a meeting, for this reader.
 
-    Expects the meeting's lead, room, invitees and co-facilitators loaded with it."""
+    Expects the meeting's lead, room, invitees and co-facilitators loaded with it, and the
+    conference records (by meeting) when the reader may see them."""
     return {
         "meeting": meeting,
         "when": services.local_time(meeting.starts_at, case),
@@ -164,6 +172,8 @@ def meeting_row(meeting: Meeting, case: Case, membership: Membership) -> dict[st
         "venue": queries.venue_shown(membership, meeting, case),
         "co_facilitators": [u.display_name for u in meeting.co_facilitators.all()],
         "interpreter": language_name(meeting.interpreter_language),
+        "record": (records or {}).get(meeting.pk),
+        "may_record": sees_record and meeting.is_joint and meeting.status == Meeting.Status.HELD,
     }
 
 
@@ -173,10 +183,18 @@ def with_what_is_shown(meetings: Any) -> Any:
     )
 
 
+def allowed_actions(case: Case, membership: Membership) -> set[str]:
+    """The names of the meeting actions this member may take on this case now."""
+    return {a.name for a in [*ACTIONS, *record_plug.ACTIONS] if a.allowed(case, membership)}
+
+
 def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
-    meetings = with_what_is_shown(queries.meetings_of_case(membership, case))
-    allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
-    rows = [meeting_row(m, case, membership) for m in meetings]
+    meetings = list(with_what_is_shown(queries.meetings_of_case(membership, case)))
+    allowed = allowed_actions(case, membership)
+    # The conference record is the case team's and the coordinators' only.
+    sees_record = record_plug.sees_conference_record(case, membership)
+    records = record_plug.records_of(meetings) if sees_record else {}
+    rows = [meeting_row(m, case, membership, records, sees_record=sees_record) for m in meetings]
     return render_to_string(
         "processes/meetings_section.html",
         {
@@ -278,3 +296,4 @@ def plug_in() -> None:
     gates.register_wordings()
     register_sentences()
     letters_plug.plug_in(_sentence)
+    record_plug.plug_in(_sentence)

@@ -167,5 +167,9 @@ def to_stage(world: World, case: Case, stage: str) -> Case:
     services.move_case(case=case, to=Stage.PROCESS, by=by, expected_version=None)
     if stage == Stage.PROCESS:
         return case
+    # Agreement and follow-up needs a joint meeting held (or a letter delivered).
+    from mend.testing.meetings import meet_jointly
+
+    meet_jointly(world, case)
     services.move_case(case=case, to=Stage.AGREEMENT, by=by, expected_version=None)
     return case

@@ -71,3 +71,51 @@ def default_room(case: Case, start: datetime, end: datetime) -> Venue:
     return venue_services.add_venue(
         program=case.program, name=f"Room {number}", capacity=30, by=None, expected_version=None
     )
+
+
+def hold(
+    world: World,
+    case: Case,
+    meeting: Meeting,
+    *,
+    minutes: int = 60,
+    absent: tuple[Participant, ...] = (),
+) -> Meeting:
+    """Record a meeting held: everyone invited came, except `absent`."""
+    away = {p.pk for p in absent}
+    invited = meeting.invitees.values_list("participant_id", flat=True)
+    return services.mark_held(
+        case=case,
+        meeting=meeting,
+        attended={pk: pk not in away for pk in invited},
+        duration_minutes=minutes,
+        by=world["facilitator"],
+        expected_version=None,
+    )
+
+
+def held(
+    world: World,
+    case: Case,
+    *,
+    kind: str = "conference",
+    invitees: list[Participant] | None = None,
+    hours_ago: float = 3,
+) -> Meeting:
+    """A meeting that took place a few hours ago, planned and recorded through the services."""
+    start = timezone.now() - timedelta(hours=hours_ago)
+    meeting = plan(world, case, kind=kind, invitees=invitees, starts_at=start)
+    return hold(world, case, meeting)
+
+
+def meet_jointly(world: World, case: Case, kind: str = "conference") -> Meeting:
+    """The parties' joint meeting, held; in a specialist-only case each party has first had
+    a preparation meeting of their own, as the gates require."""
+    from mend.programs.models import OffenceCategory
+
+    people = [p for p in case.participants.select_related("person") if p.is_active]
+    if case.offence_category.handling == OffenceCategory.Handling.SPECIALIST_ONLY:
+        for party in [p for p in people if p.is_party]:
+            own = [p for p in people if p.pk == party.pk or p.supports_id == party.pk]
+            held(world, case, kind="preparation", invitees=own, hours_ago=30)
+    return held(world, case, kind=kind, invitees=[p for p in people if p.takes_part])

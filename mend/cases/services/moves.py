@@ -254,6 +254,9 @@ def close_case(
             raise Blocked(
                 _("A case can be completed only after the restorative process has started.")
             )
+        notices = registry.stage_conditions(case_facts(case), registry.COMPLETING)
+        if notices:
+            raise blocked(case, notices)
     case.outcome = outcome
     case.closed_at = timezone.now()
     case.paused_from = ""

@@ -24,7 +24,7 @@ from mend.programs.models import ConsentPurpose
 from mend.testing.cases import consent_all, parties, submit, to_stage
 from mend.testing.forms import sent
 from mend.testing.letters import approve, write
-from mend.testing.meetings import default_room, plan
+from mend.testing.meetings import default_room, held, plan
 from mend.testing.personas import World
 
 Clients = Callable[[str], Client]
@@ -65,7 +65,8 @@ SAMPLES: dict[str, Sample] = {
     "team": Sample(Stage.CONTACT, lambda w, c: {"lead": w["facilitator"].pk}),
     "accept": Sample(Stage.SCREENING, lambda w, c: {"reason": ""}),
     "decline": Sample(Stage.SCREENING, lambda w, c: {"reason": "other", "note": ""}),
-    "forward": Sample(Stage.PROCESS, lambda w, c: {"reason": ""}),
+    # Agreement needs a joint meeting held (a stage rule added by processes).
+    "forward": Sample(Stage.PROCESS, lambda w, c: {"reason": "", **_met(w, c)}),
     "participant": Sample(
         Stage.CONTACT,
         lambda w, c: {"role": "community", "given_name": "Cam", "family_name": "Member"},
@@ -143,6 +144,10 @@ SAMPLES: dict[str, Sample] = {
         Stage.PROCESS,
         lambda w, c: {**_meeting_form(w, c), "meeting": plan(w, c).pk},
     ),
+    "meeting_confirm": Sample(Stage.PROCESS, lambda w, c: {"meeting": plan(w, c).pk}),
+    "conference_record": Sample(
+        Stage.PROCESS, lambda w, c: {"meeting": held(w, c).pk, "harms": "Spoke of the fear."}
+    ),
     "meeting_cancel": Sample(
         Stage.PROCESS, lambda w, c: {"meeting": plan(w, c).pk, "reason": "requested"}
     ),
@@ -181,6 +186,11 @@ def _order(world: World, case: Case, *, permitted: bool = False) -> ProtectiveOr
             expected_version=None,
         )
     return order
+
+
+def _met(world: World, case: Case) -> dict[str, Any]:
+    held(world, case)
+    return {}
 
 
 def _returned(world: World, case: Case) -> int:
