@@ -1,4 +1,5 @@
-"""Reads of meetings that depend on who is asking. Meetings are reached through these only.
+"""Reads of meetings and letters that depend on who is asking. Meetings are reached through
+these only.
 
 Which cases a member may see is mend.cases.queries' one rule; a meeting is visible when
 its case is, and to the person who leads it.
@@ -9,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from mend.cases.models import Case
-from mend.cases.queries import cases_visible_to
-from mend.processes.models import Meeting
+from mend.cases.queries import cases_visible_to, get_case_for
+from mend.processes.models import LetterAttachment, Meeting
 from mend.programs.models import Membership
 
 
@@ -77,3 +79,24 @@ def feed_meetings(membership: Membership, start: datetime, end: datetime) -> Que
         .select_related("case")
         .order_by("starts_at", "id")
     )
+
+
+def attachment_for(
+    membership: Membership, reference: str, letter_id: int, attachment_id: int
+) -> LetterAttachment:
+    """A file of a letter in a case the member may see; 404 for anything else.
+
+    The case team sees every file, removed ones too (they are part of the record); what
+    the recipient may get is attachments.attachments_for_recipient.
+    """
+    case = get_case_for(membership, reference)
+    attachment = (
+        LetterAttachment.objects.filter(
+            pk=attachment_id, version__letter_id=letter_id, version__letter__case=case
+        )
+        .select_related("version__letter__case__program")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment
