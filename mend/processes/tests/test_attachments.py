@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -23,30 +22,18 @@ from mend.processes import letter_services
 from mend.processes.models import Letter, LetterAttachment
 from mend.testing.cases import submit, to_stage
 from mend.testing.forms import sent
-from mend.testing.letters import approve, deliver, letters_case, write
+from mend.testing.letters import PDF, Upload, approve, attach, deliver, letters_case, write
 from mend.testing.personas import World
 
 Clients = Callable[[str], Client]
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 ZIP = b"PK\x03\x04" + b"\x00" * 60
 EXE = b"MZ\x90\x00" + b"\x00" * 60
 
 
-def _attach(world: World, case: Case, letter: Letter, data: bytes, name: str) -> LetterAttachment:
-    return services.add_attachment(
-        case=case,
-        letter=letter,
-        upload=io.BytesIO(data),
-        name=name,
-        by=world["facilitator"],
-        expected_version=None,
-    )
-
-
 def _refusal(world: World, case: Case, letter: Letter, data: bytes, name: str) -> list[str]:
     with pytest.raises(ValidationError) as refused:
-        _attach(world, case, letter, data, name)
+        attach(world, case, letter, data, name)
     return refused.value.message_dict["file"]
 
 
@@ -78,7 +65,7 @@ def test_an_oversized_file_is_refused_by_field_and_nothing_is_stored(
     big = PDF + b"0" * (2 * 1_048_576)
     url = reverse("cases:action", args=[case.reference, "letter_attach"]) + f"?letter={letter.pk}"
     response = client_for("facilitator").post(
-        url, {**sent(case, letter=letter.pk), "file": SimpleUploadedFile("scan.pdf", big)}
+        url, {**sent(case, letter=letter.pk), "file": Upload("scan.pdf", big)}
     )
     assert response.status_code == 400
     assert "A file can be 2 MB at most. This one is larger." in response.content.decode()
@@ -137,7 +124,7 @@ def test_a_path_in_the_name_is_dropped_and_the_file_stays_inside_the_private_sto
 ) -> None:
     case = letters_case(world)
     letter = write(world, case)
-    attachment = _attach(world, case, letter, PDF, "../../etc/passwd.pdf")
+    attachment = attach(world, case, letter, PDF, "../../etc/passwd.pdf")
     assert attachment.original_name == "passwd.pdf"
     assert "/" not in attachment.stored_name.removeprefix("letters/")
     stored = (private_files / attachment.stored_name).resolve()
@@ -169,7 +156,7 @@ def test_exif_and_comments_are_stripped_from_an_attached_jpeg(
     with Image.open(io.BytesIO(original)) as before:
         assert before.getexif()
     case = letters_case(world)
-    attachment = _attach(world, case, write(world, case), original, "photo.JPG")
+    attachment = attach(world, case, write(world, case), original, "photo.JPG")
     stored = (private_files / attachment.stored_name).read_bytes()
     assert b"PhoneMaker" not in stored
     assert b"where I live" not in stored
@@ -185,7 +172,7 @@ def test_a_file_cannot_be_attached_to_an_approved_version(world: World) -> None:
     case = letters_case(world)
     letter = approve(world, case, write(world, case))
     with pytest.raises(Blocked):
-        _attach(world, case, letter, PDF, "scan.pdf")
+        attach(world, case, letter, PDF, "scan.pdf")
     assert not LetterAttachment.objects.exists()
 
 
@@ -194,8 +181,8 @@ def test_a_removed_file_and_files_of_an_unapproved_letter_never_reach_the_recipi
 ) -> None:
     case = letters_case(world)
     letter = write(world, case)
-    kept = _attach(world, case, letter, PDF, "kept.pdf")
-    taken = _attach(world, case, letter, PDF, "taken.pdf")
+    kept = attach(world, case, letter, PDF, "kept.pdf")
+    taken = attach(world, case, letter, PDF, "taken.pdf")
     services.remove_attachment(
         case=case, letter=letter, attachment=taken, by=world["facilitator"], expected_version=None
     )
@@ -211,7 +198,7 @@ def test_a_removed_file_and_files_of_an_unapproved_letter_never_reach_the_recipi
 def test_a_withheld_letter_gives_the_recipient_no_files(world: World) -> None:
     case = letters_case(world)
     letter = write(world, case)
-    _attach(world, case, letter, PDF, "scan.pdf")
+    attach(world, case, letter, PDF, "scan.pdf")
     letter_services.review_version(
         case=case,
         letter=letter,
@@ -228,8 +215,8 @@ def test_a_revised_version_keeps_the_files_not_removed_and_they_are_reviewed_aga
 ) -> None:
     case = letters_case(world)
     letter = write(world, case)
-    _attach(world, case, letter, PDF, "kept.pdf")
-    taken = _attach(world, case, letter, PDF, "taken.pdf")
+    attach(world, case, letter, PDF, "kept.pdf")
+    taken = attach(world, case, letter, PDF, "taken.pdf")
     services.remove_attachment(
         case=case, letter=letter, attachment=taken, by=world["facilitator"], expected_version=None
     )
@@ -252,11 +239,9 @@ def test_a_stale_form_attaches_nothing(world: World, client_for: Clients) -> Non
     case = letters_case(world)
     letter = write(world, case)
     opened = sent(case, letter=letter.pk)
-    _attach(world, case, letter, PDF, "first.pdf")
+    attach(world, case, letter, PDF, "first.pdf")
     url = reverse("cases:action", args=[case.reference, "letter_attach"])
-    response = client_for("facilitator").post(
-        url, {**opened, "file": SimpleUploadedFile("second.pdf", PDF)}
-    )
+    response = client_for("facilitator").post(url, {**opened, "file": Upload("second.pdf", PDF)})
     assert response.status_code == 409
     assert LetterAttachment.objects.count() == 1
 
@@ -273,9 +258,7 @@ def test_the_attach_and_remove_forms_on_the_case_page_work_and_are_audited(
     form = client.get(url).content.decode()
     assert 'enctype="multipart/form-data"' in form
     case.refresh_from_db()
-    response = client.post(
-        url, {**sent(case, letter=letter.pk), "file": SimpleUploadedFile("scan.pdf", PDF)}
-    )
+    response = client.post(url, {**sent(case, letter=letter.pk), "file": Upload("scan.pdf", PDF)})
     assert response.status_code == 302, response.content.decode()[:2000]
     attachment = LetterAttachment.objects.get()
     assert attachment.original_name == "scan.pdf"
@@ -298,7 +281,7 @@ def test_a_download_is_saved_never_shown_and_never_cached(
     world: World, client_for: Clients
 ) -> None:
     case = letters_case(world)
-    attachment = _attach(world, case, write(world, case), PDF, "Carta de perdón.pdf")
+    attachment = attach(world, case, write(world, case), PDF, "Carta de perdón.pdf")
     response = client_for("facilitator").get(_url(case, attachment))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF  # type: ignore[attr-defined]
@@ -317,7 +300,7 @@ def test_another_cases_file_is_not_found_through_the_view(
 ) -> None:
     case = letters_case(world)
     letter = write(world, case)
-    attachment = _attach(world, case, letter, PDF, "scan.pdf")
+    attachment = attach(world, case, letter, PDF, "scan.pdf")
     other = to_stage(world, submit(world), "preparation")
     other_letter_url = reverse(
         "letters:attachment", args=[other.reference, letter.pk, attachment.pk]
@@ -332,7 +315,7 @@ def test_another_cases_file_is_not_found_through_the_view(
 
 def test_another_programs_file_is_not_found(world: World, client_for: Clients) -> None:
     case = letters_case(world)
-    attachment = _attach(world, case, write(world, case), PDF, "scan.pdf")
+    attachment = attach(world, case, write(world, case), PDF, "scan.pdf")
     assert client_for("outsider").get(_url(case, attachment)).status_code == 404
 
 
@@ -340,6 +323,6 @@ def test_a_volunteer_who_cannot_read_letters_cannot_download_their_files(
     world: World, client_for: Clients
 ) -> None:
     case = letters_case(world)
-    attachment = _attach(world, case, write(world, case), PDF, "scan.pdf")
+    attachment = attach(world, case, write(world, case), PDF, "scan.pdf")
     case.assignments.get_or_create(user=world["volunteer"], role="volunteer")
     assert client_for("volunteer").get(_url(case, attachment)).status_code == 403
