@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0002_letters'),
+        ('processes', '0003_cancel_for_protective_order'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
