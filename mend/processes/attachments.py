@@ -64,7 +64,13 @@ MOST_PIXELS = 50_000_000
 
 def storage() -> FileSystemStorage:
     """The private storage, read from the settings each time (tests point it elsewhere)."""
-    return FileSystemStorage(location=settings.MEND_PRIVATE_FILES, base_url=None)
+    return FileSystemStorage(
+        location=settings.MEND_PRIVATE_FILES,
+        base_url=None,
+        # Readable by Mend's own account only.
+        file_permissions_mode=0o600,
+        directory_permissions_mode=0o700,
+    )
 
 
 def safe_name(raw: str) -> str:

@@ -130,6 +130,7 @@ def test_a_path_in_the_name_is_dropped_and_the_file_stays_inside_the_private_sto
     stored = (private_files / attachment.stored_name).resolve()
     assert stored.is_relative_to(private_files.resolve())
     assert stored.read_bytes() == PDF
+    assert stored.stat().st_mode & 0o077 == 0  # nobody else on the server reads it
     assert _stored_files(private_files) == [private_files / attachment.stored_name]
 
 
