@@ -10,7 +10,6 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("", include("mend.partners.urls")),
-    path("", include("mend.processes.attachment_urls")),
     path("", include("mend.cases.urls")),
     path("", include("mend.programs.urls")),
     path("", include("mend.processes.urls")),

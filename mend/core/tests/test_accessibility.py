@@ -50,7 +50,7 @@ class Visit:
 
 
 # Files to save (Content-Disposition: attachment): a browser downloads them, never shows them.
-DOWNLOADS = frozenset({"letters:attachment"})
+DOWNLOADS = frozenset({"processes:letter_attachment"})
 
 
 def plan() -> list[Visit]:

@@ -246,7 +246,7 @@ EXPECTED: dict[str, Case] = {
         kwargs=lambda w: {**_case_kwargs(w), "action": "note"},
     ),
     # A letter's file: the case team that reads letters; the outsider never learns of it.
-    "letters:attachment": Case(
+    "processes:letter_attachment": Case(
         statuses(
             403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=404
         ),

@@ -53,7 +53,7 @@ def _jpeg_with_exif() -> bytes:
 
 def _url(case: Case, attachment: LetterAttachment, letter: Letter | None = None) -> str:
     letter_id = letter.pk if letter is not None else attachment.version.letter_id
-    return reverse("letters:attachment", args=[case.reference, letter_id, attachment.pk])
+    return reverse("processes:letter_attachment", args=[case.reference, letter_id, attachment.pk])
 
 
 def test_an_oversized_file_is_refused_by_field_and_nothing_is_stored(
@@ -304,7 +304,7 @@ def test_another_cases_file_is_not_found_through_the_view(
     attachment = attach(world, case, letter, PDF, "scan.pdf")
     other = to_stage(world, submit(world), "preparation")
     other_letter_url = reverse(
-        "letters:attachment", args=[other.reference, letter.pk, attachment.pk]
+        "processes:letter_attachment", args=[other.reference, letter.pk, attachment.pk]
     )
     client = client_for("coordinator")
     assert client.get(other_letter_url).status_code == 404

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0003_cancel_for_protective_order'),
+        ('processes', '0005_calendar_feed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
