@@ -8,7 +8,10 @@ class ProcessesConfig(AppConfig):
     verbose_name = _("Restorative processes")
 
     def ready(self) -> None:
+        from mend.core.navigation import NavItem, register
         from mend.processes import calendar_plug, plug
 
         plug.plug_in()
         calendar_plug.plug_in()
+        register(NavItem(_("Rooms"), "processes:venues", "cases.work", order=82))
+        register(NavItem(_("My availability"), "processes:availability", "cases.work", order=83))

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from mend.processes.mail import uid
 from mend.processes.models import Meeting
 from mend.processes.queries import feed_meetings
 from mend.programs.models import Membership
@@ -32,9 +33,7 @@ _STATUS = {
 
 def location(meeting: Meeting) -> str:
     """Where, in words safe to copy anywhere: a room's name, or only the kind of place."""
-    if meeting.venue_kind == Meeting.VenueKind.ROOM and meeting.venue:
-        return str(meeting.venue)
-    return str(meeting.get_venue_kind_display())
+    return meeting.room_name or str(meeting.get_venue_kind_display())
 
 
 def feed_calendar(membership: Membership) -> bytes:
@@ -46,7 +45,8 @@ def feed_calendar(membership: Membership) -> bytes:
     cal.add("x-wr-calname", _("Meetings: %(program)s") % {"program": program.name})
     for meeting in feed_meetings(membership, now - BEFORE, now + AHEAD):
         event = Event()
-        event.add("uid", f"meeting-{meeting.pk}@{program.slug}.mend")
+        # The same UID as the invitations', so a calendar never holds a meeting twice.
+        event.add("uid", uid(meeting))
         event.add("dtstamp", now.astimezone(UTC))
         event.add("dtstart", meeting.starts_at.astimezone(UTC))
         event.add("dtend", meeting.ends_at.astimezone(UTC))

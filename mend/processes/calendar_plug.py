@@ -25,7 +25,8 @@ LIMIT = 10
 
 
 def my_week(membership: Membership) -> list[Panel]:
-    """For a facilitator: this week's meetings they lead, on the program's clock."""
+    """For a facilitator: this week's meetings they lead or co-facilitate, on the program's
+    clock."""
     if not (membership.can("calendar.view") and membership.can("cases.view_assigned")):
         return []
     zone = ZoneInfo(membership.program.time_zone)
@@ -50,7 +51,7 @@ def my_week(membership: Membership) -> list[Panel]:
             _("My week"),
             rows,
             meetings.count(),
-            _("You lead no meetings this week."),
+            _("You have no meetings to lead or co-facilitate this week."),
             reverse("processes:calendar_week") + "?who=mine",
         )
     ]

@@ -15,7 +15,9 @@ from mend.accounts.models import User
 from mend.cases.action_forms import CaseForm
 from mend.cases.models import Case, Participant
 from mend.core.dates import plausible_date
-from mend.processes.models import KINDS, Meeting
+from mend.core.languages import language_choices
+from mend.processes.models import KINDS, Meeting, Venue
+from mend.processes.queries import rooms_in_use
 from mend.processes.services import LONGEST, local_time
 from mend.programs.models import Membership, ProcessType
 from mend.programs.roles import Role
@@ -73,6 +75,10 @@ def _people(case: Case) -> list[tuple[Any, str]]:
     return [(p.pk, f"{p.person} ({p.get_role_display()})") for p in people.order_by("role", "id")]
 
 
+def _room_label(room: Venue) -> str:
+    return str(_("%(room)s (holds %(capacity)s)") % {"room": room.name, "capacity": room.capacity})
+
+
 class MeetingForm(CaseForm):
     kind = forms.ChoiceField(label=_("Kind of meeting"))
     starts_at = forms.CharField(label=_("Starts"))
@@ -88,9 +94,47 @@ class MeetingForm(CaseForm):
     invitees = forms.TypedMultipleChoiceField(
         label=_("Who is invited"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
+    room = forms.ModelChoiceField(
+        label=_("Room"),
+        queryset=Venue.objects.none(),
+        required=False,
+        empty_label=_("Not in one of the program's rooms"),
+        help_text=_("For a meeting in a room: one of the program's rooms in use."),
+        error_messages={"invalid_choice": _("Choose a room from the list.")},
+    )
+    co_facilitators = forms.ModelMultipleChoiceField(
+        label=_("Co-facilitators"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    interpreter_language = forms.ChoiceField(label=_("Interpreter"), required=False)
+    acknowledged = forms.BooleanField(
+        label=_("Schedule anyway"),
+        required=False,
+        help_text=_(
+            "Tick this only when Mend warns that someone has not said they are available "
+            "at that time, and you have checked with them."
+        ),
+    )
 
     def __init__(self, *args: Any, case: Case, meeting: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
+        rooms = rooms_in_use(case.program_id)
+        self.fields["room"].queryset = rooms  # type: ignore[attr-defined]
+        self.fields["room"].label_from_instance = _room_label  # type: ignore[attr-defined]
+        # The languages the people in this case speak come first.
+        spoken = set(
+            case.participants.exclude(person__preferred_language="").values_list(
+                "person__preferred_language", flat=True
+            )
+        )
+        every = language_choices()
+        self.fields["interpreter_language"].choices = [  # type: ignore[attr-defined]
+            ("", _("No interpreter")),
+            *(pair for pair in every if pair[0] in spoken),
+            *(pair for pair in every if pair[0] not in spoken),
+        ]
         offered = set(case.program.offered_processes)
         self.fields["kind"].choices = [  # type: ignore[attr-defined]
             (value, label)
@@ -111,6 +155,8 @@ class MeetingForm(CaseForm):
             pk__in=staff.values("user_id"), is_active=True
         ).order_by("username")
         self.fields["lead"].initial = case.lead_facilitator_id
+        self.fields["co_facilitators"].queryset = self.fields["lead"].queryset  # type: ignore[attr-defined]
+        self.fields["co_facilitators"].label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
         self.fields["invitees"].choices = _people(case)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:

@@ -61,7 +61,7 @@ def _address(participant: Participant) -> str:
 def fingerprint(meeting: Meeting) -> str:
     """When and where, as the invitee sees it: a change is announced only if this moves."""
     when = [meeting.starts_at.isoformat(), meeting.ends_at.isoformat()]
-    seen = "|".join([*when, meeting.venue_kind, meeting.venue])
+    seen = "|".join([*when, meeting.venue_kind, meeting.room_name, meeting.venue])
     return hashlib.sha256(seen.encode()).hexdigest()
 
 
@@ -74,7 +74,7 @@ def place(meeting: Meeting) -> str:
     be forwarded, and the address is the person's own."""
     kind = meeting.venue_kind
     if kind == Meeting.VenueKind.ROOM:
-        return meeting.venue.strip() or _("A room (the program will tell you which)")
+        return meeting.room_name or _("A room (the program will tell you which)")
     if kind == Meeting.VenueKind.VIDEO:
         link = meeting.venue.strip()
         return _("Video call: %(link)s") % {"link": link} if link else _("Video call")
@@ -198,7 +198,7 @@ def _send_once(notice: MeetingNotice, message: EmailMessage) -> bool:
 def _invitee(invitee_id: int) -> MeetingInvitee | None:
     return (
         MeetingInvitee.objects.select_related(
-            "participant__person", "meeting__case__program", "meeting__lead"
+            "participant__person", "meeting__case__program", "meeting__lead", "meeting__room"
         )
         .filter(pk=invitee_id)
         .first()
@@ -329,7 +329,7 @@ def notify_staff_of_cancellation(meeting_id: int) -> int:
     )
     if meeting is None:
         return 0
-    people = [meeting.lead, meeting.case.lead_facilitator]
+    people = [meeting.lead, *meeting.co_facilitators.all(), meeting.case.lead_facilitator]
     sent = 0
     for user in dict.fromkeys(p for p in people if p is not None and p.email and p.is_active):
         with translation.override(user.preferred_language or "en"):

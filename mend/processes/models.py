@@ -6,19 +6,89 @@ for a home visit it is a participant's address.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from mend.cases.models import Case, Participant
 from mend.core.fields import EncryptedTextField
-from mend.programs.models import ProcessType
+from mend.programs.models import ProcessType, Program
 from mend.programs.practice import DIRECT_PROCESSES
+
+if TYPE_CHECKING:
+    from mend.accounts.models import User
 
 USER = settings.AUTH_USER_MODEL
 
 # A meeting is a preparation meeting or a meeting of a process; letters are not meetings.
 KINDS = [(value, label) for value, label in ProcessType.choices if value != "letter_exchange"]
+
+
+class Venue(models.Model):
+    """A room the program meets in. Retired rooms stay, for the meetings held there."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(_("name"), max_length=120)
+    capacity = models.PositiveIntegerField(_("how many people it holds"))
+    # How to get in: the door, the lift, parking. About the place, not about anyone.
+    access_notes = models.TextField(_("access notes"), blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "program",
+                condition=models.Q(is_active=True),
+                name="venue_active_name_once",
+            ),
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="venue_holds_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Availability(models.Model):
+    """A weekly time a facilitator can take meetings, on the program's clock."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="availability")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    start_time = models.TimeField(_("from"))
+    end_time = models.TimeField(_("until"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("available time")
+        verbose_name_plural = _("available times")
+        ordering = ["weekday", "start_time", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="availability_ends_after",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
 
 
 class Meeting(models.Model):
@@ -64,6 +134,15 @@ class Meeting(models.Model):
     # How long it actually lasted, recorded when it is marked held.
     duration_minutes = models.PositiveIntegerField(_("duration in minutes"), null=True)
     lead = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="led_meetings")
+    # A room from the program's list, when the meeting is in one of its rooms.
+    room = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    co_facilitators: models.ManyToManyField[User, Any] = models.ManyToManyField(
+        USER, blank=True, related_name="co_facilitated_meetings", verbose_name=_("co-facilitators")
+    )
+    # A language code (mend.core.languages); blank: no interpreter.
+    interpreter_language = models.CharField(_("interpreter"), max_length=10, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -89,6 +168,14 @@ class Meeting(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PLANNED, self.Status.CONFIRMED)
+
+    @property
+    def room_name(self) -> str:
+        """The room's name from the program's list (or, for meetings planned before the
+        list, the name typed in); "" for a meeting not in a room."""
+        if self.venue_kind != self.VenueKind.ROOM:
+            return ""
+        return self.room.name if self.room is not None else str(self.venue).strip()
 
 
 class MeetingInvitee(models.Model):

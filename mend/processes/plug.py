@@ -19,6 +19,7 @@ from mend.cases.stages import Stage
 from mend.cases.timeline import Entry
 from mend.core.audit_sentences import Reading, Sentence, who
 from mend.core.audit_sentences import register as register_sentence
+from mend.core.languages import language_name
 from mend.core.models import AuditEvent
 from mend.processes import forms, gates, letters_plug, queries, services
 from mend.processes.models import Meeting
@@ -43,9 +44,13 @@ def _schedule(form: Any, case: Case, by: User) -> str:
             venue=data["venue"],
             lead=data["lead"],
             invitees=form.chosen_invitees(),
+            room=data.get("room"),
+            co_facilitators=tuple(data.get("co_facilitators") or ()),
+            interpreter_language=data.get("interpreter_language") or "",
         ),
         by=by,
         expected_version=_version(form),
+        acknowledged=bool(data.get("acknowledged")),
     )
     return _("The meeting is planned for %(time)s.") % {
         "time": services.local_time(meeting.starts_at, case)
@@ -119,8 +124,8 @@ ACTIONS = [
 def meetings_section(case: Case, membership: Membership, request: HttpRequest) -> str:
     meetings = list(
         queries.meetings_of_case(membership, case)
-        .select_related("lead")
-        .prefetch_related("invitees__participant__person")
+        .select_related("lead", "room")
+        .prefetch_related("invitees__participant__person", "co_facilitators")
     )
     allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
     rows = [
@@ -131,12 +136,20 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
             "invitees": list(m.invitees.all()),
             # A home visit's address is the case team's only.
             "venue": queries.venue_shown(membership, m, case),
+            "co_facilitators": [u.display_name for u in m.co_facilitators.all()],
+            "interpreter": language_name(m.interpreter_language),
         }
         for m in meetings
     ]
     return render_to_string(
         "processes/meetings_section.html",
-        {"case": case, "rows": rows, "allowed": allowed, "zone": case.program.time_zone},
+        {
+            "case": case,
+            "rows": rows,
+            "allowed": allowed,
+            "zone": case.program.time_zone,
+            "manages_rooms": membership.can("venues.manage"),
+        },
         request=request,
     )
 
@@ -201,6 +214,18 @@ def register_sentences() -> None:
         "meeting.cancelled_automatically",
         gettext_lazy("A meeting in %(case)s was cancelled automatically"),
     )
+
+    def program_event(code: str, text: Any, group: str = "program") -> None:
+        def render(event: AuditEvent, reading: Reading) -> Sentence:
+            return Sentence(text, {"who": who(event), "name": event.details.get("name", "")})
+
+        register_sentence(code, render, group=group)
+
+    program_event("venue.created", gettext_lazy("%(who)s added the room %(name)s"))
+    program_event("venue.changed", gettext_lazy("%(who)s changed the room %(name)s"))
+    program_event("venue.retired", gettext_lazy("%(who)s retired the room %(name)s"))
+    program_event("availability.added", gettext_lazy("%(who)s added a time they are available"))
+    program_event("availability.removed", gettext_lazy("%(who)s removed a time they are available"))
 
 
 def plug_in() -> None:

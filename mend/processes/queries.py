@@ -1,5 +1,5 @@
-"""Reads of meetings and letters that depend on who is asking. Meetings are reached through
-these only.
+"""Reads of meetings, rooms, available times and letters' files that depend on who is
+asking. Meetings are reached through these only.
 
 Which cases a member may see is mend.cases.queries' one rule; a meeting is visible when
 its case is, and to the person who leads it.
@@ -8,13 +8,14 @@ its case is, and to the person who leads it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from mend.cases.models import Case
 from mend.cases.queries import cases_visible_to, get_case_for
-from mend.processes.models import LetterAttachment, Meeting
+from mend.processes.models import Availability, LetterAttachment, Meeting, Venue
 from mend.programs.models import Membership
 
 
@@ -29,7 +30,7 @@ def meetings_visible_to(membership: Membership) -> QuerySet[Meeting]:
         return meetings.none()
     in_scope = Q(case__in=cases_visible_to(membership).values("pk"))
     if membership.can("cases.work"):
-        in_scope |= Q(lead_id=membership.user_id)
+        in_scope |= Q(pk__in=_staffed_by(membership.user_id))
     return meetings.filter(in_scope)
 
 
@@ -63,22 +64,47 @@ def calendar_meetings(
     in one query whatever their number."""
     meetings = meetings_visible_to(membership).filter(starts_at__gte=start, starts_at__lt=end)
     if only_mine:
-        meetings = meetings.filter(lead_id=membership.user_id)
-    return meetings.select_related("case", "lead").order_by("starts_at", "id")
+        meetings = meetings.filter(pk__in=_staffed_by(membership.user_id))
+    return meetings.select_related("case", "lead", "room").order_by("starts_at", "id")
+
+
+def _staffed_by(user_id: int) -> QuerySet[Meeting, Any]:
+    """The meetings someone leads or co-facilitates, as a subquery (no duplicate rows)."""
+    staffed = Meeting.objects.filter(Q(lead_id=user_id) | Q(co_facilitators=user_id))
+    return staffed.values("pk")
 
 
 def feed_meetings(membership: Membership, start: datetime, end: datetime) -> QuerySet[Meeting]:
-    """The meetings a person's calendar feed lists: those they lead, in this program."""
+    """The meetings a person's calendar feed lists: those they lead or co-facilitate, in
+    this program."""
     return (
         Meeting.objects.filter(
             case__program_id=membership.program_id,
-            lead_id=membership.user_id,
+            pk__in=_staffed_by(membership.user_id),
             starts_at__gte=start,
             starts_at__lt=end,
         )
-        .select_related("case")
+        .select_related("case", "room")
         .order_by("starts_at", "id")
     )
+
+
+def venues_of(membership: Membership) -> QuerySet[Venue]:
+    """The rooms of the member's current program, in use first. Another program's: none."""
+    return Venue.objects.filter(program_id=membership.program_id).order_by(
+        "-is_active", "name", "id"
+    )
+
+
+def rooms_in_use(program_id: int) -> QuerySet[Venue]:
+    return Venue.objects.filter(program_id=program_id, is_active=True).order_by("name", "id")
+
+
+def availability_of(membership: Membership) -> QuerySet[Availability]:
+    """The member's own weekly times in their current program: nobody else's."""
+    return Availability.objects.filter(
+        program_id=membership.program_id, user_id=membership.user_id
+    ).order_by("weekday", "start_time", "id")
 
 
 def attachment_for(

@@ -10,28 +10,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from mend.cases.models import Case, Participant
+from mend.accounts.models import User
+from mend.cases.models import Case, Participant, Person
 from mend.cases.queries import case_facts
 from mend.cases.services.base import Blocked, CaseRuleError, blocked, changed, lock_case
 from mend.cases.stages import Stage
 from mend.core.dates import plausible_date
+from mend.core.languages import is_language
 from mend.processes.gates import invitee_refusals, meeting_refusals
-from mend.processes.models import KINDS, Meeting, MeetingInvitee
+from mend.processes.models import KINDS, Availability, Meeting, MeetingInvitee, Venue
 from mend.processes.tasks import meeting_changed
-from mend.programs.models import ProcessType
+from mend.programs.models import Membership, ProcessType
 from mend.programs.practice import DIRECT_PROCESSES
-
-if TYPE_CHECKING:
-    from mend.accounts.models import User
+from mend.programs.roles import Role
 
 # Where a meeting may be planned: preparation from preparation on; the parties meet only
 # once the restorative process has begun.
@@ -49,6 +49,16 @@ class MeetingDetails:
     venue: str
     lead: User
     invitees: tuple[Participant, ...]
+    # Defaulted, so callers written before rooms and co-facilitators keep working.
+    room: Venue | None = None
+    co_facilitators: tuple[User, ...] = ()
+    interpreter_language: str = ""
+
+    @property
+    def staff(self) -> tuple[User, ...]:
+        """The lead, then each co-facilitator once."""
+        others = tuple(u for u in dict.fromkeys(self.co_facilitators) if u.pk != self.lead.pk)
+        return (self.lead, *others)
 
 
 def local_time(moment: datetime, case: Case) -> str:
@@ -84,6 +94,73 @@ def _check_details(case: Case, details: MeetingDetails) -> None:
     for participant in details.invitees:
         if participant.case_id != case.pk:
             raise ValidationError({"invitees": _("Invite only people in this case.")})
+    _check_team(case, details)
+
+
+def _check_team(case: Case, details: MeetingDetails) -> None:
+    errors: dict[str, str] = {}
+    staff = set(
+        Membership.objects.active()
+        .filter(
+            program_id=case.program_id,
+            role__in=[Role.FACILITATOR, Role.COORDINATOR, Role.PROGRAM_ADMIN],
+            user__is_active=True,
+        )
+        .values_list("user_id", flat=True)
+    )
+    if any(u.pk == details.lead.pk for u in details.co_facilitators):
+        errors["co_facilitators"] = _("The lead cannot also be a co-facilitator.")
+    elif any(u.pk not in staff for u in details.co_facilitators):
+        errors["co_facilitators"] = _("Choose co-facilitators from the program's staff.")
+    language = details.interpreter_language
+    if language and not is_language(language):
+        errors["interpreter_language"] = _("Choose a language from the list.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_room(case: Case, details: MeetingDetails) -> None:
+    """A meeting in a room names one of the program's rooms in use, big enough for all."""
+    if details.venue_kind != Meeting.VenueKind.ROOM:
+        if details.room is not None:
+            raise ValidationError({"room": _("Choose a room only for a meeting in a room.")})
+        return
+    room = details.room
+    if room is None or room.program_id != case.program_id or not room.is_active:
+        raise ValidationError({"room": _("Choose a room from the list.")})
+    people = len(details.invitees) + len(details.staff)
+    if people > room.capacity:
+        raise ValidationError(
+            {
+                "room": _(
+                    "%(room)s holds %(capacity)s people: this meeting has %(people)s. "
+                    "Choose a larger room."
+                )
+                % {"room": room.name, "capacity": room.capacity, "people": people}
+            }
+        )
+
+
+def _lock_bookings(details: MeetingDetails) -> None:
+    """Lock what the clash check reads: the room, then staff, then people, each by pk.
+
+    Two bookings in different cases hold different case locks; without these, both could
+    read "free" and both commit. The same order everywhere means no deadlock.
+    """
+    if details.room is not None:
+        list(Venue.objects.select_for_update().filter(pk=details.room.pk))
+    list(
+        User.objects.select_for_update()
+        .filter(pk__in=[u.pk for u in details.staff])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    list(
+        Person.objects.select_for_update()
+        .filter(pk__in=[p.person_id for p in details.invitees])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _prepared(case: Case, exclude: int | None = None) -> set[int]:
@@ -110,7 +187,10 @@ def _gate(case: Case, kind: str, invitees: Iterable[Participant], meeting: int |
 
 
 def _clashes(case: Case, details: MeetingDetails, meeting: int | None = None) -> list[str]:
-    """Who of the lead and the invitees is booked elsewhere at the same time."""
+    """Who or what of the room, the staff and the invitees is booked elsewhere then.
+
+    Each sentence names the other meeting's time only: it may be another case's.
+    """
     overlapping = (
         Meeting.objects.filter(
             status__in=[Meeting.Status.PLANNED, Meeting.Status.CONFIRMED],
@@ -120,30 +200,72 @@ def _clashes(case: Case, details: MeetingDetails, meeting: int | None = None) ->
         .exclude(pk=meeting or 0)
         .order_by("starts_at", "id")
     )
+
+    def times(clash: Meeting) -> dict[str, str]:
+        return {"start": local_time(clash.starts_at, case), "end": local_time(clash.ends_at, case)}
+
     sentences = []
-    lead_clash = overlapping.filter(lead=details.lead).first()
-    if lead_clash is not None:
-        sentences.append(
-            _("%(name)s is already leading a meeting from %(start)s to %(end)s.")
-            % {
-                "name": details.lead.display_name,
-                "start": local_time(lead_clash.starts_at, case),
-                "end": local_time(lead_clash.ends_at, case),
-            }
-        )
+    if details.room is not None:
+        clash = overlapping.filter(room=details.room).first()
+        if clash is not None:
+            sentences.append(
+                _("%(room)s is already booked from %(start)s to %(end)s.")
+                % {"room": details.room.name, **times(clash)}
+            )
+    for user in details.staff:
+        clash = overlapping.filter(Q(lead=user) | Q(co_facilitators=user)).distinct().first()
+        if clash is None:
+            continue
+        if clash.lead_id == user.pk:
+            text = _("%(name)s is already leading a meeting from %(start)s to %(end)s.")
+        else:
+            text = _("%(name)s is already co-facilitating a meeting from %(start)s to %(end)s.")
+        sentences.append(text % {"name": user.display_name, **times(clash)})
     # The same person may be in more than one case: what matters is the person.
     for participant in details.invitees:
         clash = overlapping.filter(invitees__participant__person_id=participant.person_id).first()
         if clash is not None:
             sentences.append(
                 _("%(name)s is already invited to a meeting from %(start)s to %(end)s.")
-                % {
-                    "name": participant.person,
-                    "start": local_time(clash.starts_at, case),
-                    "end": local_time(clash.ends_at, case),
-                }
+                % {"name": participant.person, **times(clash)}
             )
     return sentences
+
+
+def availability_warnings(case: Case, details: MeetingDetails) -> list[str]:
+    """Staff who recorded when they are available, asked for a time outside it.
+
+    A warning, not a refusal: the person scheduling may know better, and says so.
+    """
+    zone = ZoneInfo(case.program.time_zone)
+    start = timezone.localtime(details.starts_at, zone)
+    end = timezone.localtime(details.ends_at, zone)
+    slots: dict[int, list[Availability]] = {}
+    for slot in Availability.objects.filter(
+        program_id=case.program_id, user_id__in=[u.pk for u in details.staff]
+    ):
+        slots.setdefault(slot.user_id, []).append(slot)
+    warnings = []
+    for user in details.staff:
+        own = slots.get(user.pk)
+        if not own:
+            continue
+        fits = start.date() == end.date() and any(
+            s.weekday == start.weekday()
+            and s.start_time <= start.time()
+            and end.time() <= s.end_time
+            for s in own
+        )
+        if not fits:
+            warnings.append(
+                _("%(name)s has not said they are available from %(start)s to %(end)s.")
+                % {
+                    "name": user.display_name,
+                    "start": local_time(details.starts_at, case),
+                    "end": local_time(details.ends_at, case),
+                }
+            )
+    return warnings
 
 
 def _lock_meeting(case: Case, meeting: Meeting, expected_version: int | None) -> Meeting:
@@ -159,15 +281,28 @@ def _lock_meeting(case: Case, meeting: Meeting, expected_version: int | None) ->
 
 @transaction.atomic
 def schedule_meeting(
-    *, case: Case, details: MeetingDetails, by: User, expected_version: int | None
+    *,
+    case: Case,
+    details: MeetingDetails,
+    by: User,
+    expected_version: int | None,
+    acknowledged: bool = False,
 ) -> Meeting:
-    """Plan a meeting, when every invitee may take part and nobody is booked elsewhere."""
+    """Plan a meeting, when every invitee may take part and nobody is booked elsewhere.
+
+    A time outside the staff's recorded availability is planned only when `acknowledged`.
+    """
     lock_case(case, expected_version)
     _check_details(case, details)
     _gate(case, details.kind, details.invitees, None)
+    _check_room(case, details)
+    _lock_bookings(details)
     clashes = _clashes(case, details)
     if clashes:
         raise Blocked(*clashes)
+    warnings = availability_warnings(case, details)
+    if warnings and not acknowledged:
+        raise ValidationError({"acknowledged": warnings}, code="unavailable")
     meeting = Meeting.objects.create(
         case=case,
         kind=details.kind,
@@ -176,8 +311,11 @@ def schedule_meeting(
         venue_kind=details.venue_kind,
         venue=details.venue,
         lead=details.lead,
+        room=details.room if details.venue_kind == Meeting.VenueKind.ROOM else None,
+        interpreter_language=details.interpreter_language,
         created_by=by,
     )
+    meeting.co_facilitators.set(details.staff[1:])
     MeetingInvitee.objects.bulk_create(
         MeetingInvitee(meeting=meeting, participant=p) for p in details.invitees
     )
@@ -188,6 +326,8 @@ def schedule_meeting(
         obj=meeting,
         kind=meeting.kind,
         invitees=len(details.invitees),
+        co_facilitators=len(details.staff) - 1,
+        acknowledged_unavailable=bool(warnings),
     )
     meeting_changed(meeting)
     return meeting
@@ -203,6 +343,9 @@ def _details_of(meeting: Meeting) -> MeetingDetails:
         meeting.venue,
         meeting.lead,
         invitees,
+        meeting.room,
+        tuple(meeting.co_facilitators.all()),
+        meeting.interpreter_language,
     )
 
 

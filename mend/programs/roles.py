@@ -48,6 +48,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.clear_orders": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # The calendar of meetings and a private calendar feed of the meetings one leads.
     "calendar.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
+    # Keep the program's list of rooms (facilitators read it).
+    "venues.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}

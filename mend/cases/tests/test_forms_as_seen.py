@@ -24,7 +24,7 @@ from mend.programs.models import ConsentPurpose
 from mend.testing.cases import consent_all, parties, submit, to_stage
 from mend.testing.forms import sent
 from mend.testing.letters import PDF, Upload, approve, attach, write
-from mend.testing.meetings import plan
+from mend.testing.meetings import default_room, plan
 from mend.testing.personas import World
 
 Clients = Callable[[str], Client]
@@ -207,7 +207,9 @@ def _delivery_form(world: World, case: Case) -> dict[str, Any]:
 
 def _meeting_form(world: World, case: Case) -> dict[str, Any]:
     day = (timezone.localdate() + timedelta(days=3)).isoformat()
+    start = timezone.now() + timedelta(days=3)
     return {
+        "room": default_room(case, start, start).pk,
         "kind": "conference",
         "starts_at": f"{day}T10:00",
         "ends_at": f"{day}T11:30",

@@ -158,6 +158,33 @@ CALENDAR = statuses(
     403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=200
 )
 
+
+def _our_venue(world: World) -> dict[str, Any]:
+    from mend.processes.venue_services import add_venue
+
+    venue = add_venue(
+        program=world.program, name="Room 1", capacity=8, by=None, expected_version=None
+    )
+    return {"venue_id": venue.pk}
+
+
+def _facilitators_time(world: World) -> dict[str, Any]:
+    from datetime import time
+
+    from mend.processes.venue_services import add_availability
+
+    slot = add_availability(
+        user=world["facilitator"],
+        program=world.program,
+        weekday=0,
+        start_time=time(9),
+        end_time=time(12),
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    return {"slot_id": slot.pk}
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -302,6 +329,38 @@ EXPECTED: dict[str, Case] = {
     "admin:autocomplete": Case(ADMIN_REFUSED),
     # The admin's catch-all pattern (unnamed): unknown admin pages.
     "admin:<catch-all>": Case(ADMIN_REFUSED),
+    # Rooms: staff who lead meetings read the list; coordinators and administrators keep it.
+    "processes:venues": Case(
+        statuses(
+            403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=200
+        )
+    ),
+    "processes:add_venue": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
+    ),
+    "processes:change_venue": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=404),
+        kwargs=_our_venue,
+    ),
+    # An empty form sends them back to the room's page.
+    "processes:retire_venue": Case(
+        statuses(403, anonymous=302, program_admin=302, coordinator=302, outsider=404),
+        method="post",
+        kwargs=_our_venue,
+    ),
+    # Each keeps their own available times; another's is a 404, even to a coordinator.
+    "processes:availability": Case(
+        statuses(
+            403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=200
+        )
+    ),
+    "processes:remove_availability": Case(
+        statuses(
+            403, anonymous=302, program_admin=404, coordinator=404, facilitator=302, outsider=404
+        ),
+        method="post",
+        kwargs=_facilitators_time,
+    ),
 }
 
 

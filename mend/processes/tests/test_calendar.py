@@ -23,6 +23,7 @@ from mend.cases.stages import Stage
 from mend.core.dashboard import panels_for
 from mend.core.models import AuditEvent
 from mend.processes import feed_services, services
+from mend.processes.mail import uid
 from mend.processes.models import CalendarFeed, Meeting
 from mend.processes.queries import meetings_visible_to, venue_shown
 from mend.programs.models import Membership
@@ -287,6 +288,25 @@ def test_my_week_on_a_facilitators_dashboard_shows_the_meetings_they_lead(
     assert 'id="my_week"' in page.content.decode()
 
 
+def test_a_co_facilitator_finds_the_meeting_in_my_week_only_mine_and_their_feed(
+    world: World, client_for: Clients
+) -> None:
+    case, other = _other_facilitators_case(world)
+    meeting = plan(
+        world,
+        case,
+        lead=other,
+        co_facilitators=(world["facilitator"],),
+        starts_at=timezone.now() + timedelta(minutes=30),
+    )
+    panels = {p.key: p for p in panels_for(_membership(world, "facilitator"))}
+    assert [row.label for row in panels["my_week"].rows] == [case.reference]
+    page = client_for("facilitator").get(reverse("processes:calendar_week"), {"who": "mine"})
+    assert case.reference in page.content.decode()
+    _status, body = _ics(_feed(world))
+    assert f"UID:{uid(meeting)}" in body.replace("\r\n ", "")
+
+
 # --- The private feed ------------------------------------------------------------------
 
 
@@ -315,8 +335,8 @@ def test_the_feed_lists_the_meetings_one_leads_without_names_or_contact_details(
     assert response["Content-Type"].startswith("text/calendar")
     body = response.content.decode()
     unfolded = body.replace("\r\n ", "")
-    assert f"UID:meeting-{meeting.pk}@riverside.mend" in unfolded
-    assert f"UID:meeting-{visit.pk}@riverside.mend" in unfolded
+    assert f"UID:{uid(meeting)}" in unfolded
+    assert f"UID:{uid(visit)}" in unfolded
     assert meeting.starts_at.astimezone(UTC).strftime("DTSTART:%Y%m%dT%H%M%SZ") in unfolded
     assert f"SUMMARY:{case.reference} · Restorative conference" in unfolded
     assert "LOCATION:Room 2" in unfolded and "LOCATION:Home visit" in unfolded

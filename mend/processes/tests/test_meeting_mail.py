@@ -24,7 +24,7 @@ from django.utils import timezone
 from mend.cases import services as cases
 from mend.cases.models import Case, ConsentEntry, ContactMethod, Participant
 from mend.cases.stages import Stage
-from mend.processes import mail, services
+from mend.processes import mail, services, venue_services
 from mend.processes.models import Meeting, MeetingNotice
 from mend.programs.models import ConsentPurpose
 from mend.testing.cases import CANARY_ADDRESS, CANARY_EMAIL, CANARY_PHONE, parties, submit, to_stage
@@ -270,6 +270,36 @@ def test_a_withdrawal_cancels_without_saying_why_and_tells_the_lead_why(
     [notice] = _to("facilitator@program.example")
     assert case.reference in notice.subject
     assert "A participant withdrew" in notice.body
+
+
+def test_the_co_facilitators_are_told_of_an_automatic_cancellation_too(
+    world: World, case: Case, django_capture_on_commit_callbacks: Capture
+) -> None:
+    world["coordinator"].email = "coordinator@program.example"
+    world["coordinator"].save()
+    _plan(world, case, django_capture_on_commit_callbacks, co_facilitators=(world["coordinator"],))
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.withdraw_participant(
+            participant=parties(case, "harmed")[0],
+            method="verbal",
+            reason="",
+            by=world["facilitator"],
+            expected_version=None,
+        )
+    [notice] = _to("coordinator@program.example")
+    assert case.reference in notice.subject
+
+
+def test_an_invitation_to_a_room_names_the_room_from_the_programs_list(
+    world: World, case: Case, django_capture_on_commit_callbacks: Capture
+) -> None:
+    room = venue_services.add_venue(
+        program=world.program, name="Garden Room", capacity=12, by=None, expected_version=None
+    )
+    _plan(world, case, django_capture_on_commit_callbacks, room=room)
+    [invitation] = _to(RORY)
+    assert event_of(ics_of(invitation))["LOCATION"] == "Garden Room"
+    assert "Garden Room" in invitation.body
 
 
 def test_someone_who_withdrew_consent_to_be_contacted_is_sent_nothing_more(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('processes', '0005_calendar_feed'),
+        ('processes', '0006_venues_and_availability'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
