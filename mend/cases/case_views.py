@@ -27,6 +27,7 @@ from mend.cases.queries import (
 )
 from mend.cases.road import road_ahead
 from mend.cases.rules import CaseFacts, may_contact, what_blocks, what_no_longer_holds
+from mend.cases.services.base import stale_sentences
 from mend.cases.stages import ENDED, MAIN_PATH, NEXT, Stage
 from mend.cases.timeline import timeline_for
 from mend.core import submissions
@@ -289,6 +290,13 @@ def case_action(
             status = outcome
         else:
             status = 400
+            opened_on = request.POST.get("version", "")
+            if opened_on.isdigit() and int(opened_on) != case.version:
+                # A choice that vanished (a meeting cancelled meanwhile) is news, not a
+                # mistake: say what changed.
+                for sentence in stale_sentences(case, int(opened_on)):
+                    form.add_error(None, sentence)
+                status = 409
     return render(
         request,
         "cases/case_action.html",

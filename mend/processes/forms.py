@@ -174,6 +174,38 @@ class MeetingForm(CaseForm):
         return tuple(self.case.participants.select_related("person").filter(pk__in=ids))
 
 
+class MeetingChangeForm(MeetingForm):
+    """A new time, place or staff for a meeting still planned; its kind and invitees stay."""
+
+    meeting = forms.TypedChoiceField(label=_("Which meeting"), coerce=int)
+
+    field_order = ["meeting"]
+
+    def __init__(self, *args: Any, case: Case, meeting: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        del self.fields["kind"]
+        del self.fields["invitees"]
+        self.fields["meeting"].choices = _meeting_choices(case, _open_meetings(case))  # type: ignore[attr-defined]
+        chosen = _open_meetings(case).filter(pk=meeting).first() if meeting else None
+        if chosen is not None and not self.is_bound:
+            zone = ZoneInfo(case.program.time_zone)
+            self.initial.update(
+                meeting=chosen.pk,
+                starts_at=timezone.localtime(chosen.starts_at, zone).strftime(FORMAT),
+                ends_at=timezone.localtime(chosen.ends_at, zone).strftime(FORMAT),
+                venue_kind=chosen.venue_kind,
+                venue=chosen.venue,
+                room=chosen.room_id,
+                lead=chosen.lead_id,
+                co_facilitators=list(chosen.co_facilitators.values_list("pk", flat=True)),
+                interpreter_language=chosen.interpreter_language,
+            )
+
+    def chosen_meeting(self) -> Meeting:
+        meeting: Meeting = Meeting.objects.get(case=self.case, pk=self.cleaned_data["meeting"])
+        return meeting
+
+
 class MeetingChoiceForm(CaseForm):
     meeting = forms.TypedChoiceField(label=_("Which meeting"), coerce=int)
 

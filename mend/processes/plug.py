@@ -32,27 +32,47 @@ def _version(form: Any) -> int:
     return int(form.cleaned_data["version"])
 
 
-def _schedule(form: Any, case: Case, by: User) -> str:
+def _details(form: Any, kind: str, invitees: tuple[Any, ...]) -> services.MeetingDetails:
     data = form.cleaned_data
+    return services.MeetingDetails(
+        kind=kind,
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        venue_kind=data["venue_kind"],
+        venue=data["venue"],
+        lead=data["lead"],
+        invitees=invitees,
+        room=data.get("room"),
+        co_facilitators=tuple(data.get("co_facilitators") or ()),
+        interpreter_language=data.get("interpreter_language") or "",
+    )
+
+
+def _schedule(form: Any, case: Case, by: User) -> str:
     meeting = services.schedule_meeting(
         case=case,
-        details=services.MeetingDetails(
-            kind=data["kind"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            venue_kind=data["venue_kind"],
-            venue=data["venue"],
-            lead=data["lead"],
-            invitees=form.chosen_invitees(),
-            room=data.get("room"),
-            co_facilitators=tuple(data.get("co_facilitators") or ()),
-            interpreter_language=data.get("interpreter_language") or "",
-        ),
+        details=_details(form, form.cleaned_data["kind"], form.chosen_invitees()),
         by=by,
         expected_version=_version(form),
-        acknowledged=bool(data.get("acknowledged")),
+        acknowledged=bool(form.cleaned_data.get("acknowledged")),
     )
     return _("The meeting is planned for %(time)s.") % {
+        "time": services.local_time(meeting.starts_at, case)
+    }
+
+
+def _change(form: Any, case: Case, by: User) -> str:
+    meeting = form.chosen_meeting()
+    meeting = services.change_meeting(
+        case=case,
+        meeting=meeting,
+        # The service keeps the meeting's kind and invitees.
+        details=_details(form, meeting.kind, ()),
+        by=by,
+        expected_version=_version(form),
+        acknowledged=bool(form.cleaned_data.get("acknowledged")),
+    )
+    return _("The meeting is changed: it is now on %(time)s.") % {
         "time": services.local_time(meeting.starts_at, case)
     }
 
@@ -96,6 +116,16 @@ ACTIONS = [
         forms.MeetingForm,
         _schedule,
         MEETING_STAGES,
+        listed=False,
+    ),
+    Action(
+        "meeting_change",
+        gettext_lazy("Change the time or place"),
+        "cases.work",
+        forms.MeetingChangeForm,
+        _change,
+        MEETING_STAGES,
+        opened_with=_which_meeting,
         listed=False,
     ),
     Action(
@@ -159,6 +189,7 @@ def meeting_entries(case: Case) -> list[Entry]:
     titles = {
         "meeting.scheduled": gettext_lazy("%(kind)s planned for %(time)s"),
         "meeting.confirmed": gettext_lazy("%(kind)s of %(time)s confirmed"),
+        "meeting.changed": gettext_lazy("%(kind)s changed: now %(time)s"),
         "meeting.held": gettext_lazy("%(kind)s of %(time)s held"),
         "meeting.cancelled": gettext_lazy("%(kind)s of %(time)s cancelled"),
         "meeting.cancelled_automatically": gettext_lazy("%(kind)s of %(time)s cancelled"),
@@ -208,6 +239,7 @@ def register_sentences() -> None:
 
     meeting("meeting.scheduled", gettext_lazy("%(who)s planned a meeting in %(case)s"))
     meeting("meeting.confirmed", gettext_lazy("%(who)s confirmed a meeting in %(case)s"))
+    meeting("meeting.changed", gettext_lazy("%(who)s changed a meeting in %(case)s"))
     meeting("meeting.held", gettext_lazy("%(who)s recorded a meeting held in %(case)s"))
     meeting("meeting.cancelled", gettext_lazy("%(who)s cancelled a meeting in %(case)s"))
     meeting(

@@ -8,7 +8,7 @@ planned or cancelled is stale, as for any other change to the case.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -333,7 +333,7 @@ def schedule_meeting(
     return meeting
 
 
-def _details_of(meeting: Meeting) -> MeetingDetails:
+def details_of(meeting: Meeting) -> MeetingDetails:
     invitees = tuple(i.participant for i in meeting.invitees.select_related("participant__person"))
     return MeetingDetails(
         meeting.kind,
@@ -350,6 +350,68 @@ def _details_of(meeting: Meeting) -> MeetingDetails:
 
 
 @transaction.atomic
+def change_meeting(
+    *,
+    case: Case,
+    meeting: Meeting,
+    details: MeetingDetails,
+    by: User,
+    expected_version: int | None,
+    acknowledged: bool = False,
+) -> Meeting:
+    """Move a planned or confirmed meeting, or change its place or staff.
+
+    Its kind and its invitees stay (inviting others is a new meeting). Every check of
+    planning is made again; a new time or place must be confirmed again, and the invitees
+    who get e-mail are sent the change.
+    """
+    lock_case(case, expected_version)
+    meeting = _lock_meeting(case, meeting, None)
+    if not meeting.is_open:
+        raise Blocked(_("This meeting is no longer planned: it cannot be changed."))
+    before = details_of(meeting)
+    details = replace(details, kind=meeting.kind, invitees=before.invitees)
+    _check_details(case, details)
+    _gate(case, details.kind, details.invitees, meeting.pk)
+    _check_room(case, details)
+    _lock_bookings(details)
+    clashes = _clashes(case, details, meeting.pk)
+    if clashes:
+        raise Blocked(*clashes)
+    warnings = availability_warnings(case, details)
+    if warnings and not acknowledged:
+        raise ValidationError({"acknowledged": warnings}, code="unavailable")
+    room = details.room if details.venue_kind == Meeting.VenueKind.ROOM else None
+    moved = (details.starts_at, details.ends_at, details.venue_kind, details.venue, room) != (
+        before.starts_at,
+        before.ends_at,
+        before.venue_kind,
+        before.venue,
+        before.room if before.venue_kind == Meeting.VenueKind.ROOM else None,
+    )
+    meeting.starts_at, meeting.ends_at = details.starts_at, details.ends_at
+    meeting.venue_kind, meeting.venue, meeting.room = details.venue_kind, details.venue, room
+    meeting.lead = details.lead
+    meeting.interpreter_language = details.interpreter_language
+    if moved:
+        meeting.status = Meeting.Status.PLANNED
+    meeting.version += 1
+    meeting.save()
+    meeting.co_facilitators.set(details.staff[1:])
+    changed(
+        case,
+        by=by,
+        action="meeting.changed",
+        obj=meeting,
+        kind=meeting.kind,
+        moved=moved,
+        acknowledged_unavailable=bool(warnings),
+    )
+    meeting_changed(meeting)
+    return meeting
+
+
+@transaction.atomic
 def confirm_meeting(
     *, case: Case, meeting: Meeting, by: User, expected_version: int | None
 ) -> Meeting:
@@ -358,7 +420,7 @@ def confirm_meeting(
     meeting = _lock_meeting(case, meeting, None)
     if meeting.status != Meeting.Status.PLANNED:
         raise Blocked(_("Only a planned meeting can be confirmed."))
-    _gate(case, meeting.kind, _details_of(meeting).invitees, meeting.pk)
+    _gate(case, meeting.kind, details_of(meeting).invitees, meeting.pk)
     meeting.status = Meeting.Status.CONFIRMED
     meeting.version += 1
     meeting.save(update_fields=["status", "version"])

@@ -60,13 +60,18 @@ def lock_case(case: Case, expected_version: int | None) -> Case:
     """
     case.refresh_from_db(from_queryset=Case.objects.select_for_update())
     if expected_version is not None and case.version != expected_version:
-        from mend.cases.changes import changes_since
-
-        raise StaleCase(
-            *changes_since(case, expected_version),
-            _("Nothing was saved. Reload the page to see the case as it is now."),
-        )
+        raise StaleCase(*stale_sentences(case, expected_version))
     return case
+
+
+def stale_sentences(case: Case, opened_on: int) -> list[str]:
+    """What changed in the case since a form was opened on version `opened_on`."""
+    from mend.cases.changes import changes_since
+
+    return [
+        *changes_since(case, opened_on),
+        _("Nothing was saved. Reload the page to see the case as it is now."),
+    ]
 
 
 def changed(

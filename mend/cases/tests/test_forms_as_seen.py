@@ -139,6 +139,10 @@ SAMPLES: dict[str, Sample] = {
             "duration_minutes": 60,
         },
     ),
+    "meeting_change": Sample(
+        Stage.PROCESS,
+        lambda w, c: {**_meeting_form(w, c), "meeting": plan(w, c).pk},
+    ),
     "meeting_cancel": Sample(
         Stage.PROCESS, lambda w, c: {"meeting": plan(w, c).pk, "reason": "requested"}
     ),
