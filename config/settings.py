@@ -261,6 +261,11 @@ CONTENT_SECURITY_POLICY = {
 MEND_MAX_REQUEST_BYTES = int(os.environ.get("MEND_MAX_REQUEST_BYTES", 1_048_576))
 DATA_UPLOAD_MAX_MEMORY_SIZE = MEND_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+# Attachments to letters (a scan, an audio or video message): each at most this size. A
+# multipart request may be twice that, so a file a little too big gets a field message;
+# anything larger is refused whole (413) before it is read.
+MEND_ATTACHMENT_MAX_BYTES = int(os.environ.get("MEND_ATTACHMENT_MAX_BYTES", 20 * 1_048_576))
+MEND_MAX_UPLOAD_REQUEST_BYTES = 2 * MEND_ATTACHMENT_MAX_BYTES + MEND_MAX_REQUEST_BYTES
 # The partner API (/api/) refuses bodies over 256 KiB, with a JSON 413.
 MEND_API_MAX_REQUEST_BYTES = int(os.environ.get("MEND_API_MAX_REQUEST_BYTES", 262_144))
 # Requests per API key per minute, counted in the database across server processes.
@@ -271,6 +276,10 @@ MEND_API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("MEND_API_RATE_LIMIT_PER_MIN
 # 429 past the limit (mend/core/refusals.py).
 MEND_REFUSAL_WINDOW = timedelta(minutes=int(os.environ.get("MEND_REFUSAL_WINDOW_MINUTES", 10)))
 MEND_REFUSAL_LIMIT = int(os.environ.get("MEND_REFUSAL_LIMIT", 30))
+
+# Uploaded files live here, outside anything served as static or media: they are read
+# only through views that check who is asking (never set MEDIA_ROOT to this).
+MEND_PRIVATE_FILES = Path(os.environ.get("MEND_PRIVATE_FILES", VAR_DIR / "private"))
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -27,6 +27,14 @@ def _english_between_tests() -> Iterator[None]:
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def private_files(settings: Any, tmp_path: Any) -> Any:
+    """Uploaded files go to a folder of each test's own, never to the project's var/."""
+    root = tmp_path / "private"
+    settings.MEND_PRIVATE_FILES = root
+    return root
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

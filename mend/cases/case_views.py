@@ -286,7 +286,8 @@ def case_action(
             % {"name": kwargs["participant"].person},
         )
         return redirect(case)
-    form = spec.form(request.POST if request.method == "POST" else None, **kwargs)
+    posted = request.method == "POST"
+    form = spec.form(request.POST if posted else None, request.FILES if posted else None, **kwargs)
     status = 200
     if request.method == "POST":
         if form.is_valid():

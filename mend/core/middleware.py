@@ -32,8 +32,12 @@ class RequestSizeLimitMiddleware:
         length = declared_length(request)
         if length is None:
             return HttpResponse(render_to_string("400.html"), status=400)
-        if length > settings.MEND_MAX_REQUEST_BYTES:
-            body = render_to_string("413.html", {"limit": settings.MEND_MAX_REQUEST_BYTES})
+        limit = settings.MEND_MAX_REQUEST_BYTES
+        if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):
+            # A form with a file; DATA_UPLOAD_MAX_MEMORY_SIZE still caps its other fields.
+            limit = settings.MEND_MAX_UPLOAD_REQUEST_BYTES
+        if length > limit:
+            body = render_to_string("413.html", {"limit": limit})
             return HttpResponse(body, status=413)
         return self.get_response(request)
 

@@ -131,8 +131,12 @@ def revise_letter(
     if letter.status != Letter.Status.RETURNED:
         raise Blocked(_("Only a letter returned to its author can be revised."))
     body = _check_body(body)
-    number = _latest(letter).number + 1
+    previous = _latest(letter)
+    number = previous.number + 1
     version = LetterVersion.objects.create(letter=letter, number=number, body=body, written_by=by)
+    from mend.processes.attachments import carry_forward  # it builds on this module
+
+    carry_forward(previous, version)
     letter.status = Letter.Status.AWAITING_REVIEW
     letter.version += 1
     letter.save(update_fields=["status", "version"])

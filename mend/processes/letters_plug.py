@@ -17,6 +17,7 @@ from mend.cases.models import Case
 from mend.cases.timeline import Entry
 from mend.core.audit_sentences import register as register_sentence
 from mend.core.models import AuditEvent
+from mend.processes import attachments_plug
 from mend.processes import letter_forms as forms
 from mend.processes import letter_services as services
 from mend.processes.models import Letter
@@ -150,9 +151,9 @@ def letters_section(case: Case, membership: Membership, request: HttpRequest) ->
     letters = list(
         Letter.objects.filter(case=case)
         .select_related("author__person", "recipient__person")
-        .prefetch_related("versions__reviewed_by")
+        .prefetch_related("versions__reviewed_by", "versions__attachments")
     )
-    allowed = {a.name for a in ACTIONS if a.allowed(case, membership)}
+    allowed = {a.name for a in (*ACTIONS, *attachments_plug.ACTIONS) if a.allowed(case, membership)}
     by_pk = {letter.pk: letter for letter in letters}
     rows = []
     for letter in letters:
@@ -246,3 +247,4 @@ def plug_in(sentence: Any) -> None:
     registry.add_case_section(letters_section)
     registry.add_timeline_source(letter_entries)
     register_sentences(sentence)
+    attachments_plug.plug_in(sentence)

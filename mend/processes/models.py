@@ -419,3 +419,32 @@ class PartyNeeds(models.Model):
 
     def __str__(self) -> str:
         return f"needs of {self.participant_id} in record {self.record_id}"
+
+
+class LetterAttachment(models.Model):
+    """A file sent with one version of a letter: a scan, an audio or video message.
+
+    Reviewed with its version: the recipient only ever gets the attachments of an approved
+    version that the facilitator did not remove. The file lives in the private storage
+    under a random name; the name it came with is kept (encrypted) only to offer it back.
+    """
+
+    version = models.ForeignKey(LetterVersion, on_delete=models.CASCADE, related_name="attachments")
+    original_name = EncryptedTextField(_("file name"))
+    # Several versions may share one file: a revision keeps the files of the one before.
+    stored_name = models.CharField(max_length=80)
+    # Found from the content, never from the name or what the browser said.
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    removed = models.BooleanField(_("removed by the facilitator"), default=False)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["version_id", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.version} attachment {self.pk}"

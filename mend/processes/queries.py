@@ -1,5 +1,5 @@
-"""Reads of meetings, rooms and available times that depend on who is asking. Meetings are
-reached through these only.
+"""Reads of meetings, rooms, available times and letters' files that depend on who is
+asking. Meetings are reached through these only.
 
 Which cases a member may see is mend.cases.queries' one rule; a meeting is visible when
 its case is, and to the person who leads it.
@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from mend.cases.models import Case
-from mend.cases.queries import cases_visible_to
-from mend.processes.models import Availability, Meeting, Venue
+from mend.cases.queries import cases_visible_to, get_case_for
+from mend.processes.models import Availability, LetterAttachment, Meeting, Venue
 from mend.programs.models import Membership
 
 
@@ -106,3 +107,24 @@ def availability_of(membership: Membership) -> QuerySet[Availability]:
     return Availability.objects.filter(
         program_id=membership.program_id, user_id=membership.user_id
     ).order_by("weekday", "start_time", "id")
+
+
+def attachment_for(
+    membership: Membership, reference: str, letter_id: int, attachment_id: int
+) -> LetterAttachment:
+    """A file of a letter in a case the member may see; 404 for anything else.
+
+    The case team sees every file, removed ones too (they are part of the record); what
+    the recipient may get is attachments.attachments_for_recipient.
+    """
+    case = get_case_for(membership, reference)
+    attachment = (
+        LetterAttachment.objects.filter(
+            pk=attachment_id, version__letter_id=letter_id, version__letter__case=case
+        )
+        .select_related("version__letter__case__program")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    return attachment

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mend.processes import calendar_views, meeting_views, venue_views
+from mend.processes import attachment_views, calendar_views, meeting_views, venue_views
 
 app_name = "processes"
 
@@ -26,5 +26,11 @@ urlpatterns = [
         "availability/<int:slot_id>/remove/",
         venue_views.remove_availability,
         name="remove_availability",
+    ),
+    # A letter's file, as a download, for those who may read the letter.
+    path(
+        "cases/<str:reference>/letters/<int:letter>/attachments/<int:attachment>/",
+        attachment_views.download_attachment,
+        name="letter_attachment",
     ),
 ]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from mend.cases.models import Case, Participant
 from mend.cases.stages import Stage
 from mend.processes import letter_services as services
-from mend.processes.models import Letter
+from mend.processes.attachments import add_attachment
+from mend.processes.models import Letter, LetterAttachment
 from mend.programs.models import ConsentPurpose
 from mend.testing.cases import consent_all, parties, submit, to_stage
 from mend.testing.personas import World
@@ -59,6 +64,31 @@ def deliver(world: World, case: Case, letter: Letter, outcome: str = "delivered"
         outcome=outcome,
         method="post",
         on=timezone.localdate(),
+        by=world["facilitator"],
+        expected_version=None,
+    )
+
+
+# The smallest file a PDF reader accepts as one.
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+class Upload(SimpleUploadedFile):
+    """A file for the test client that can be sent more than once (it reads from the start)."""
+
+    def read(self, *args: Any) -> bytes:
+        self.seek(0)
+        return super().read(*args)  # type: ignore[no-any-return]
+
+
+def attach(
+    world: World, case: Case, letter: Letter, data: bytes = PDF, name: str = "scan.pdf"
+) -> LetterAttachment:
+    return add_attachment(
+        case=case,
+        letter=letter,
+        upload=io.BytesIO(data),
+        name=name,
         by=world["facilitator"],
         expected_version=None,
     )

@@ -23,7 +23,7 @@ from mend.processes.letter_services import review_version
 from mend.programs.models import ConsentPurpose
 from mend.testing.cases import consent_all, parties, submit, to_stage
 from mend.testing.forms import sent
-from mend.testing.letters import approve, write
+from mend.testing.letters import PDF, Upload, approve, attach, write
 from mend.testing.meetings import default_room, held, plan
 from mend.testing.personas import World
 
@@ -167,6 +167,13 @@ SAMPLES: dict[str, Sample] = {
         Stage.PROCESS, lambda w, c: {"letter": _returned(w, c), "body": "Again."}
     ),
     "letter_deliver": Sample(Stage.PROCESS, lambda w, c: _delivery_form(w, c)),
+    "letter_attach": Sample(
+        Stage.PROCESS,
+        lambda w, c: {"letter": write(w, c).pk, "file": Upload("scan.pdf", PDF)},
+    ),
+    "letter_attachment_remove": Sample(
+        Stage.PROCESS, lambda w, c: {"attachment": attach(w, c, write(w, c)).pk}
+    ),
 }
 
 

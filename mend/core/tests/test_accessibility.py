@@ -49,10 +49,16 @@ class Visit:
     width: int
 
 
+# Files to save (Content-Disposition: attachment): a browser downloads them, never shows them.
+DOWNLOADS = frozenset({"processes:letter_attachment"})
+
+
 def plan() -> list[Visit]:
     """Every (GET page, persona answering 200), alternating language and width."""
     visits = []
-    pages = [(n, c) for n, c in sorted(ALL_CASES.items()) if c.method == "get"]
+    pages = [
+        (n, c) for n, c in sorted(ALL_CASES.items()) if c.method == "get" and n not in DOWNLOADS
+    ]
     for index, (name, case) in enumerate(pages):
         personas = [p for p in PERSONAS if case.expected[p] == 200]
         if not personas:
@@ -79,8 +85,8 @@ def parts() -> list[tuple[str, int]]:
 
 def test_the_plan_sees_every_page_in_both_languages_and_at_both_widths() -> None:
     pages = {n for n, c in ALL_CASES.items() if c.method == "get" and 200 in c.expected.values()}
-    assert {visit.name for visit in PLAN} == pages
-    for name in pages:
+    assert {visit.name for visit in PLAN} == pages - DOWNLOADS
+    for name in pages - DOWNLOADS:
         seen = [visit for visit in PLAN if visit.name == name]
         assert {visit.language for visit in seen} == set(LANGUAGES), name
         assert {visit.width for visit in seen} == set(WIDTHS), name
@@ -199,18 +205,38 @@ def test_every_case_stage_and_action_form_has_no_axe_violations(
             session.check(f"action {href.rstrip('/').rsplit('/', 1)[-1]}", language, width)
     # The crawl must have reached the action forms (not found the case pages empty).
     assert len(seen) >= 5, f"only these actions were offered: {sorted(seen)}"
-    assert {"letter", "letter_review", "letter_revise", "letter_deliver"} <= seen, sorted(seen)
+    letter_actions = {"letter", "letter_review", "letter_revise", "letter_deliver"}
+    assert {*letter_actions, "letter_attach", "letter_attachment_remove"} <= seen, sorted(seen)
     assert session.found == [], "\n".join(session.found)
 
 
 def _case_with_letters(world: World) -> Any:
     """Letters awaiting review, returned, approved with a passage removed and delivered, so
     the crawl reaches each letter action and the section shows every kind of row."""
+    import io
+
     from mend.processes import letter_services
+    from mend.processes.attachments import add_attachment, remove_attachment
     from mend.testing.letters import approve, deliver, letters_case, write
 
     case = letters_case(world)
-    write(world, case, "Waiting for review.")
+    waiting = write(world, case, "Waiting for review.")
+    for name in ("scan.pdf", "taken.pdf"):
+        attachment = add_attachment(
+            case=case,
+            letter=waiting,
+            upload=io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+            name=name,
+            by=world["facilitator"],
+            expected_version=None,
+        )
+    remove_attachment(
+        case=case,
+        letter=waiting,
+        attachment=attachment,
+        by=world["facilitator"],
+        expected_version=None,
+    )
     returned = write(world, case, "Too long.")
     letter_services.review_version(
         case=case,

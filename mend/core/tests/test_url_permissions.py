@@ -128,6 +128,26 @@ def _our_meeting(world: World) -> dict[str, Any]:
     return {"reference": case.reference, "meeting_id": meeting.pk}
 
 
+def _our_attachment(world: World) -> dict[str, Any]:
+    """A file on a letter awaiting review, in a case of our program led by the facilitator."""
+    import io
+
+    from mend.processes.attachments import add_attachment
+    from mend.testing.letters import letters_case, write
+
+    case = letters_case(world)
+    letter = write(world, case)
+    attachment = add_attachment(
+        case=case,
+        letter=letter,
+        upload=io.BytesIO(b"%PDF-1.4\n%%EOF\n"),
+        name="scan.pdf",
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    return {"reference": case.reference, "letter": letter.pk, "attachment": attachment.pk}
+
+
 def _our_api_key(world: World) -> dict[str, Any]:
     from mend.partners.models import Scope
     from mend.partners.services import create_api_key
@@ -278,6 +298,13 @@ EXPECTED: dict[str, Case] = {
             404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=200
         ),
         kwargs=lambda w: {**_case_kwargs(w), "action": "note"},
+    ),
+    # A letter's file: the case team that reads letters; the outsider never learns of it.
+    "processes:letter_attachment": Case(
+        statuses(
+            403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=404
+        ),
+        kwargs=_our_attachment,
     ),
     "partners:api_keys": Case(statuses(403, anonymous=302, program_admin=200, outsider=200)),
     "partners:revoke_api_key": Case(

@@ -3,15 +3,18 @@
 Each example opens one case in the restorative process, in a savepoint rolled back in
 teardown, and takes random steps: letters drafted either way, reviews that approve (with
 random passages and ranges removed), return or withhold, revisions, delivery attempts and
-refusals to receive, consent to indirect communication withdrawn and given again, and a
-"not suitable" assessment. After every step: the recipient's copy only ever comes from an
-approved version and holds none of the removed text, every version is kept as written,
-and nothing was delivered to someone without consent. Bodies are written in capitals so no
-removed passage can hide inside the lower-case marker.
+refusals to receive, consent to indirect communication withdrawn and given again, a
+"not suitable" assessment, and files attached and removed. After every step: the
+recipient's copy only ever comes from an approved version and holds none of the removed
+text, every version is kept as written, nothing was delivered to someone without consent,
+and the recipient's files are exactly the approved version's files that the facilitator
+did not remove. Bodies are written in capitals so no removed passage can hide inside the
+lower-case marker.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 from typing import Any
@@ -33,8 +36,9 @@ from hypothesis.stateful import (
 from mend.cases import services as cases
 from mend.cases.models import Case, ConsentEntry, Participant
 from mend.cases.services import CaseRuleError
+from mend.processes import attachments
 from mend.processes import letter_services as services
-from mend.processes.models import Letter, LetterVersion
+from mend.processes.models import Letter, LetterAttachment, LetterVersion
 from mend.programs.models import ConsentPurpose
 from mend.testing.cases import parties
 from mend.testing.letters import letters_case
@@ -81,10 +85,12 @@ class LetterMachine(RuleBasedStateMachine):
     def snapshot(self) -> tuple[Any, ...]:
         letters = Letter.objects.filter(case_id=self.case_pk).order_by("id")
         versions = LetterVersion.objects.filter(letter__case_id=self.case_pk).order_by("id")
+        files = LetterAttachment.objects.filter(version__letter__case_id=self.case_pk)
         return (
             self.case().version,
             tuple(letters.values_list("status", "delivered_on")),
             tuple(versions.values_list("decision", "reviewed_at")),
+            tuple(files.order_by("id").values_list("id", "removed")),
         )
 
     def attempt(self, action: Callable[[], object]) -> bool:
@@ -257,6 +263,62 @@ class LetterMachine(RuleBasedStateMachine):
         if letter.status == Letter.Status.APPROVED and not declined:
             self.reached.add("delivered" if done else "delivery refused")
 
+    @rule(index=LETTER, html=st.sampled_from([False, False, False, True]))
+    def attach(self, index: int, html: bool) -> None:
+        """A file for the version awaiting review (now and then an HTML page named .pdf)."""
+        letter = self.pick(index)
+        if letter is None:
+            return
+        case = self.case()
+        latest = letter.versions.order_by("-number").first()
+        before = latest.attachments.count() if latest is not None else 0
+        content = b"<html><script>x</script></html>" if html else b"%PDF-1.4\n%%EOF\n"
+        done = self.attempt(
+            lambda: attachments.add_attachment(
+                case=case,
+                letter=letter,
+                upload=io.BytesIO(content),
+                name="scan.pdf",
+                by=self.by,
+                expected_version=case.version,
+            )
+        )
+        assert done == (
+            not html
+            and letter.status == Letter.Status.AWAITING_REVIEW
+            and case.stage in services.WRITING_STAGES
+            and before < attachments.MOST_PER_VERSION
+        )
+
+    @rule(index=LETTER, which=st.integers(min_value=0, max_value=5))
+    def remove_file(self, index: int, which: int) -> None:
+        letter = self.pick(index)
+        if letter is None:
+            return
+        files = list(LetterAttachment.objects.filter(version__letter=letter).order_by("id"))
+        if not files:
+            return
+        chosen = files[which % len(files)]
+        case = self.case()
+        latest = letter.versions.order_by("-number").first()
+        done = self.attempt(
+            lambda: attachments.remove_attachment(
+                case=case,
+                letter=letter,
+                attachment=chosen,
+                by=self.by,
+                expected_version=case.version,
+            )
+        )
+        assert done == (
+            letter.status == Letter.Status.AWAITING_REVIEW
+            and case.stage in services.WRITING_STAGES
+            and not chosen.removed
+            and chosen.version_id == getattr(latest, "pk", None)
+        )
+        if done:
+            self.reached.add("file removed")
+
     @rule(harmed=st.booleans(), give=st.booleans())
     def change_consent(self, harmed: bool, give: bool) -> None:
         person = parties(self.case(), "harmed" if harmed else "responsible")[0]
@@ -321,6 +383,17 @@ class LetterMachine(RuleBasedStateMachine):
                     assert passage not in copy, (passage, copy)
             if any(p.strip() for p in self.removed.get(letter.pk, [])):
                 assert "[removed by the facilitator]" in copy
+
+    @invariant()
+    def the_recipient_gets_only_the_approved_versions_files_not_removed(self) -> None:
+        for letter in Letter.objects.filter(case_id=self.case_pk):
+            given = attachments.attachments_for_recipient(letter)
+            if letter.status != Letter.Status.DELIVERED:
+                assert given.attachments == [] and given.removed == 0
+                continue
+            approved = letter.versions.get(decision=LetterVersion.Decision.APPROVED)
+            assert given.attachments == list(approved.attachments.filter(removed=False))
+            assert given.removed == approved.attachments.filter(removed=True).count()
 
 
 @pytest.mark.django_db
