@@ -176,3 +176,30 @@ def decrypt(token: str, *, context: str) -> str:
     except (binascii.Error, ValueError, InvalidTag, UnicodeDecodeError):
         # Never say more: the reason could help someone forging values.
         raise DecryptionError(f"{context}: the stored value was altered or moved.") from None
+
+
+# Files (letter attachments) are sealed whole with the same keys: this header, the key id
+# and a newline, then the nonce and the sealed bytes.
+FILE_MAGIC = b"MENDFILE1:"
+
+
+def encrypt_bytes(data: bytes, *, context: str) -> bytes:
+    ring = _keyring()
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = ring.ciphers[ring.current].encrypt(nonce, data, _aad(context))
+    return FILE_MAGIC + ring.current.encode() + b"\n" + nonce + sealed
+
+
+def decrypt_bytes(blob: bytes, *, context: str) -> bytes:
+    aad = _aad(context)
+    header, _newline, body = blob.partition(b"\n")
+    kid = header.removeprefix(FILE_MAGIC).decode(errors="replace")
+    if not header.startswith(FILE_MAGIC) or not KEY_ID.fullmatch(kid):
+        raise DecryptionError(f"{context}: the stored file is not encrypted.")
+    cipher = _keyring().ciphers.get(kid)
+    if cipher is None:
+        raise DecryptionError(f"{context}: no key with id {kid!r} is configured.")
+    try:
+        return cipher.decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], aad)
+    except (ValueError, InvalidTag):
+        raise DecryptionError(f"{context}: the stored file was altered or moved.") from None

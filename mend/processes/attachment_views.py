@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from mend.accounts.models import User
+from mend.core.crypto import DecryptionError
 from mend.processes import attachments
 from mend.processes.queries import attachment_for
 from mend.programs.access import program_view
@@ -22,11 +25,12 @@ def download_attachment(
     # Recorded before the file is opened, so an unreadable file is still a recorded attempt.
     attachments.record_download(case=item.version.letter.case, attachment=item, by=request.user)
     try:
-        stream = attachments.storage().open(item.stored_name, "rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
+        data = attachments.read(item)
+    except (FileNotFoundError, DecryptionError) as unreadable:
+        # Gone, or not the file that was stored under this name: never served.
+        raise Http404 from unreadable
     response = FileResponse(
-        stream,
+        io.BytesIO(data),
         # Always saved, never shown in the browser: a file is never run as a page of Mend.
         as_attachment=True,
         filename=item.original_name,

@@ -30,6 +30,7 @@ from PIL import Image, ImageOps
 from mend.cases.models import Case
 from mend.cases.services.base import Blocked, changed, lock_case
 from mend.core import audit
+from mend.core.crypto import decrypt_bytes, encrypt_bytes
 from mend.processes.letter_services import _check_writing, _latest, _lock_letter
 from mend.processes.models import Letter, LetterAttachment, LetterVersion
 
@@ -60,6 +61,17 @@ MOST_PER_VERSION = 10
 LONGEST_NAME = 120
 # Larger images are refused rather than decoded (a small file can hold a huge picture).
 MOST_PIXELS = 50_000_000
+
+
+def _context(stored_name: str) -> str:
+    return f"processes.letterattachment:{stored_name}"
+
+
+def read(attachment: LetterAttachment) -> bytes:
+    """The file as it was accepted (decrypted). FileNotFoundError if it is gone."""
+    with storage().open(attachment.stored_name, "rb") as stream:
+        blob = stream.read()
+    return decrypt_bytes(blob, context=_context(attachment.stored_name))
 
 
 def storage() -> FileSystemStorage:
@@ -198,7 +210,13 @@ def add_attachment(
     mime = check_content(data, name)
     if mime in IMAGE_FORMATS:
         data = without_metadata(data, mime)
-    stored = storage().save(f"letters/{secrets.token_hex(20)}", ContentFile(data))
+    stored_name = f"letters/{secrets.token_hex(20)}"
+    # Sealed with the field keys, bound to its name: a copied or swapped file won't open.
+    sealed = encrypt_bytes(data, context=_context(stored_name))
+    stored = storage().save(stored_name, ContentFile(sealed))
+    if stored != stored_name:
+        storage().delete(stored)
+        raise RuntimeError("a random attachment name was taken")
     try:
         attachment = LetterAttachment.objects.create(
             version=version,

@@ -129,7 +129,8 @@ def test_a_path_in_the_name_is_dropped_and_the_file_stays_inside_the_private_sto
     assert "/" not in attachment.stored_name.removeprefix("letters/")
     stored = (private_files / attachment.stored_name).resolve()
     assert stored.is_relative_to(private_files.resolve())
-    assert stored.read_bytes() == PDF
+    assert PDF not in stored.read_bytes()  # sealed at rest
+    assert services.read(attachment) == PDF
     assert stored.stat().st_mode & 0o077 == 0  # nobody else on the server reads it
     assert _stored_files(private_files) == [private_files / attachment.stored_name]
 
@@ -158,7 +159,7 @@ def test_exif_and_comments_are_stripped_from_an_attached_jpeg(
         assert before.getexif()
     case = letters_case(world)
     attachment = attach(world, case, write(world, case), original, "photo.JPG")
-    stored = (private_files / attachment.stored_name).read_bytes()
+    stored = services.read(attachment)
     assert b"PhoneMaker" not in stored
     assert b"where I live" not in stored
     with Image.open(io.BytesIO(stored)) as after:
@@ -327,3 +328,18 @@ def test_a_volunteer_who_cannot_read_letters_cannot_download_their_files(
     attachment = attach(world, case, write(world, case), PDF, "scan.pdf")
     case.assignments.get_or_create(user=world["volunteer"], role="volunteer")
     assert client_for("volunteer").get(_url(case, attachment)).status_code == 403
+
+
+def test_a_stored_file_swapped_for_another_is_not_served(
+    world: World, client_for: Clients, private_files: Path
+) -> None:
+    case = letters_case(world)
+    letter = write(world, case)
+    first = attach(world, case, letter, PDF, "first.pdf")
+    second = attach(world, case, letter, PDF + b"%second", "second.pdf")
+    # Someone with access to the disk copies one sealed file over the other.
+    (private_files / second.stored_name).write_bytes(
+        (private_files / first.stored_name).read_bytes()
+    )
+    url = reverse("processes:letter_attachment", args=[case.reference, letter.pk, second.pk])
+    assert client_for("facilitator").get(url).status_code == 404
