@@ -80,15 +80,31 @@ def _room_label(room: Venue) -> str:
 
 
 class MeetingForm(CaseForm):
+    # Where first, then the room or the other place, then who: in the order one plans.
+    field_order = [
+        "kind",
+        "starts_at",
+        "ends_at",
+        "venue_kind",
+        "room",
+        "venue",
+        "lead",
+        "co_facilitators",
+        "interpreter_language",
+        "invitees",
+        "acknowledged",
+    ]
     kind = forms.ChoiceField(label=_("Kind of meeting"))
     starts_at = forms.CharField(label=_("Starts"))
     ends_at = forms.CharField(label=_("Ends"))
     venue_kind = forms.ChoiceField(label=_("Where"), choices=Meeting.VenueKind.choices)
     venue = forms.CharField(
-        label=_("Room, link, phone number or address"),
+        label=_("Video link, phone number or address"),
         max_length=500,
         required=False,
-        help_text=_("A home visit's address is shown only to the case team."),
+        help_text=_(
+            "Not needed for a room. A home visit's address is shown only to the case team."
+        ),
     )
     lead = forms.ModelChoiceField(label=_("Led by"), queryset=User.objects.none())
     invitees = forms.TypedMultipleChoiceField(
@@ -179,7 +195,7 @@ class MeetingChangeForm(MeetingForm):
 
     meeting = forms.TypedChoiceField(label=_("Which meeting"), coerce=int)
 
-    field_order = ["meeting"]
+    field_order = ["meeting", *MeetingForm.field_order]
 
     def __init__(self, *args: Any, case: Case, meeting: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, case=case, **kwargs)
