@@ -227,7 +227,8 @@ def bring_up_to_date(invitee_id: int) -> str | None:
         return None
     meeting = invitee.meeting
     to = _address(invitee.participant)
-    if not to:
+    if not to or meeting.ends_at <= timezone.now():
+        # A meeting recorded after it took place is nobody's news.
         return None
     sent = _sent(invitee)
     last = next((n for n in sent if n.kind in CALENDAR_KINDS), None)

@@ -129,6 +129,18 @@ def test_an_invitee_who_chose_email_gets_a_request_with_utc_times_place_uid_and_
     assert message.subject == f"Meeting with {case.program.name}"
 
 
+def test_a_meeting_planned_after_it_took_place_sends_nothing(
+    world: World, case: Case, django_capture_on_commit_callbacks: Capture
+) -> None:
+    _plan(
+        world,
+        case,
+        django_capture_on_commit_callbacks,
+        starts_at=timezone.now() - timedelta(hours=3),
+    )
+    assert not _to(RORY)
+
+
 def test_an_invitee_who_did_not_choose_email_gets_nothing(
     world: World, case: Case, django_capture_on_commit_callbacks: Capture
 ) -> None:
