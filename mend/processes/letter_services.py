@@ -185,7 +185,10 @@ def review_version(
         reader = page_language_or_default(letter.recipient.person.preferred_language)
         with translation.override(reader):
             version.recipient_text = recipient_copy(version.body, passages)
-        leaks = contact_details_in(version.recipient_text, case, letter.recipient)
+        # What the recipient will read: the text and the names of the files kept.
+        names = version.attachments.filter(removed=False).values_list("original_name", flat=True)
+        reaching = "\n".join([version.recipient_text, *names])
+        leaks = contact_details_in(reaching, case, letter.recipient)
         if leaks:
             raise ValidationError({"redact": leaks})
         version.redacted = len(passages)
