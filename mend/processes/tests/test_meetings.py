@@ -3,6 +3,7 @@ change that ends what allowed them cancels them at once."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -260,6 +261,126 @@ def test_the_page_shows_the_refusal_sentence_and_saves_nothing(
     assert response.status_code == 409
     assert "Hana0 Harmed has had no preparation meeting held yet" in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def _page_refusal(
+    world: World, client_for: Clients, case: Case, kind: str, invitees: list[Participant]
+) -> str:
+    case.refresh_from_db()
+    day = (timezone.localdate() + timedelta(days=2)).isoformat()
+    response = client_for("facilitator").post(
+        reverse("cases:action", args=[case.reference, "meeting"]),
+        sent(
+            case,
+            kind=kind,
+            starts_at=f"{day}T10:00",
+            ends_at=f"{day}T11:00",
+            venue_kind="video",
+            venue="https://video.example.org/r",
+            lead=world["facilitator"].pk,
+            invitees=[p.pk for p in invitees],
+        ),
+    )
+    assert response.status_code == 409, response.content.decode()[:3000]
+    assert not Meeting.objects.filter(case=case).exists()
+    return response.content.decode()
+
+
+def _gate_consent(world: World) -> tuple[Case, str, list[Participant], str]:
+    case = _in_process(world)
+    extra = cases.add_participant(
+        case=case,
+        party=cases.PartyDetails(given_name="Cam", family_name="Member"),
+        role=Participant.Role.COMMUNITY,
+        takes_part=False,
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    return (
+        case,
+        "conference",
+        [*parties(case), extra],
+        ("Cam Member has not been asked for consent to meet face to face."),
+    )
+
+
+def _gate_assessment(world: World) -> tuple[Case, str, list[Participant], str]:
+    case, kind, people, _sentence = _gate_consent(world)
+    return case, kind, people, "Cam Member has no current safety assessment."
+
+
+def _gate_guardian(world: World) -> tuple[Case, str, list[Participant], str]:
+    case, harmed, _guardian = _minor_in_process(world)
+    return (
+        case,
+        "conference",
+        [harmed, *parties(case, "responsible")],
+        ("Hana0 Harmed is under 18: their parent or guardian must be invited too."),
+    )
+
+
+def _gate_specialist(world: World) -> tuple[Case, str, list[Participant], str]:
+    case = _specialist_case(world)
+    return (
+        case,
+        "conference",
+        parties(case),
+        ("Hana0 Harmed has had no preparation meeting held yet"),
+    )
+
+
+def _gate_order(world: World) -> tuple[Case, str, list[Participant], str]:
+    from mend.cases.models import ProtectiveOrder
+
+    case = _in_process(world)
+    cases.record_order(
+        participant=parties(case, "responsible")[0],
+        kind=ProtectiveOrder.Kind.NO_CONTACT,
+        starts_on=timezone.localdate() - timedelta(days=3),
+        by=world["facilitator"],
+        expected_version=None,
+    )
+    return (
+        case,
+        "conference",
+        parties(case),
+        (
+            "Rory0 Responsible has an active no-contact order: a joint meeting needs a "
+            "coordinator's record that the order permits it."
+        ),
+    )
+
+
+def _gate_one_party(world: World) -> tuple[Case, str, list[Participant], str]:
+    case = _in_process(world)
+    return (
+        case,
+        "preparation",
+        parties(case),
+        ("A preparation meeting is with one party and their support people only."),
+    )
+
+
+@pytest.mark.parametrize(
+    "gate",
+    [
+        _gate_consent,
+        _gate_assessment,
+        _gate_guardian,
+        _gate_specialist,
+        _gate_order,
+        _gate_one_party,
+    ],
+    ids=["consent", "assessment", "guardian", "specialist", "order", "one_party"],
+)
+def test_each_gate_refuses_on_the_page_with_its_sentence_and_saves_nothing(
+    world: World,
+    client_for: Clients,
+    gate: Callable[[World], tuple[Case, str, list[Participant], str]],
+) -> None:
+    case, kind, invitees, sentence = gate(world)
+    page = _page_refusal(world, client_for, case, kind, invitees)
+    assert html.escape(sentence) in page
 
 
 def test_a_form_with_a_nonsense_time_is_refused_by_field(world: World, client_for: Clients) -> None:
