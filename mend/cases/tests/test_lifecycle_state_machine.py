@@ -61,8 +61,9 @@ from mend.cases.stages import (
 )
 from mend.core.models import AuditEvent
 from mend.programs.models import ConsentPurpose, OffenceCategory, ProcessType
-from mend.programs.practice import purposes_for_process
+from mend.programs.practice import DIRECT_PROCESSES, purposes_for_process
 from mend.testing.cases import make_specialist, parties, submit, to_stage
+from mend.testing.meetings import meet_jointly
 from mend.testing.personas import World, build_world
 
 # Every example starts on the same (fixed) day, so runs do not depend on the calendar.
@@ -570,6 +571,10 @@ class LifecycleMachine(RuleBasedStateMachine):
                             expected_version=self.case().version,
                         )
                     )
+            if stage == Stage.PROCESS and case.planned_process in DIRECT_PROCESSES:
+                # The parties meet: what Agreement and follow-up needs (through processes'
+                # stage condition). A meeting the gates refuse leaves the case as it was.
+                self.attempt(lambda: meet_jointly(self.world, self.case(), case.planned_process))
         if stage in NEXT:
             self.move_to(NEXT[stage])
 

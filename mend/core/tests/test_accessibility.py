@@ -50,7 +50,7 @@ class Visit:
 
 
 # Files to save (Content-Disposition: attachment): a browser downloads them, never shows them.
-DOWNLOADS = frozenset({"processes:letter_attachment"})
+DOWNLOADS = frozenset({"processes:letter_attachment", "processes:calendar_feed_ics"})
 
 
 def plan() -> list[Visit]:
