@@ -49,6 +49,9 @@ PAUSED = "paused"
 CLOSED = "closed"
 # A no-contact or protective order now stands in the way of joint meetings.
 ORDER_RECORDED = "order_recorded"
+# The daily sweep (check_case_safety): what time alone ends, such as an assessment running
+# out or an order starting today.
+DAILY_CHECK = "daily_check"
 ORDER_PERMISSION_WITHDRAWN = "order_permission_withdrawn"
 
 _stage_conditions: list[StageCondition] = []

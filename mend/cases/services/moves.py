@@ -467,6 +467,14 @@ def step_back_if_unsafe(*, case: Case) -> bool:
     return case.stage != before
 
 
+@transaction.atomic
+def recheck_for_apps(*, case: Case) -> None:
+    """For the daily sweep: let the apps built on cases act on what time alone ended
+    (processes cancels the future meetings an order starting today forbids)."""
+    lock_case(case, None)
+    registry.case_changed(case, None, registry.DAILY_CHECK)
+
+
 def unsafe_notices(case: Case) -> list[Notice]:
     """What no longer holds for the case where it stands (paused: where it was)."""
     facts = case_facts(case)

@@ -4,9 +4,12 @@ cancels the future joint meetings at once."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.utils import timezone
 
 from mend.cases import services as cases
@@ -128,6 +131,21 @@ def _cancelled_automatically(meeting: Meeting) -> str:
         action="meeting.cancelled_automatically", object_id=str(meeting.pk)
     ).exists()
     return meeting.cancel_reason
+
+
+def test_the_daily_check_cancels_the_joint_meetings_an_order_starting_that_day_forbids(
+    world: World,
+) -> None:
+    case = _in_process(world)
+    _order(world, case, starts_on=timezone.localdate() + timedelta(days=2))
+    case.refresh_from_db()
+    meeting = plan(world, case, starts_at=timezone.now() + timedelta(days=5))
+    call_command("check_case_safety", stdout=io.StringIO())
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PLANNED  # the order has not started yet
+    with time_machine.travel(timezone.now() + timedelta(days=2, hours=1)):
+        call_command("check_case_safety", stdout=io.StringIO())
+    assert _cancelled_automatically(meeting) == Meeting.CancelReason.PROTECTIVE_ORDER
 
 
 def test_recording_an_order_cancels_the_future_joint_meetings_automatically(
