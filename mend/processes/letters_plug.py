@@ -191,6 +191,12 @@ TITLES = {
     "letter.declined": gettext_lazy(
         "%(kind)s from %(author)s to %(recipient)s declined by the recipient"
     ),
+    "letter.attachment_added": gettext_lazy(
+        "File attached: %(kind)s from %(author)s to %(recipient)s"
+    ),
+    "letter.attachment_removed": gettext_lazy(
+        "File removed: %(kind)s from %(author)s to %(recipient)s"
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -217,16 +218,27 @@ def meeting_entries(case: Case, only: Meeting | None = None) -> list[Entry]:
         "meeting.held": gettext_lazy("%(kind)s of %(time)s held"),
         "meeting.cancelled": gettext_lazy("%(kind)s of %(time)s cancelled"),
         "meeting.cancelled_automatically": gettext_lazy("%(kind)s of %(time)s cancelled"),
+        # These name the record; the meeting is in their details.
+        "conference.recorded": gettext_lazy("%(kind)s of %(time)s: the conference recorded"),
+        "conference.record_changed": gettext_lazy(
+            "%(kind)s of %(time)s: the conference record changed"
+        ),
     }
     events = AuditEvent.objects.filter(
         subject_type="cases.case", subject_id=str(case.pk), action__in=list(titles)
     ).select_related("actor")
     if only is not None:
-        events = events.filter(object_id=str(only.pk))
+        events = events.filter(
+            Q(action__startswith="meeting.", object_id=str(only.pk))
+            | Q(action__startswith="conference.", details__meeting=str(only.pk))
+        )
     shown = Meeting.objects.filter(case=case) if only is None else [only]
     meetings = {str(m.pk): m for m in shown}
     for event in events:
-        meeting = meetings.get(event.object_id)
+        about = event.object_id
+        if event.action.startswith("conference."):
+            about = str(event.details.get("meeting", ""))
+        meeting = meetings.get(about)
         if meeting is None:
             continue
         text = ""

@@ -343,3 +343,13 @@ def test_a_stored_file_swapped_for_another_is_not_served(
     )
     url = reverse("processes:letter_attachment", args=[case.reference, letter.pk, second.pk])
     assert client_for("facilitator").get(url).status_code == 404
+
+
+def test_adding_and_removing_a_file_show_on_the_case_timeline(
+    world: World, client_for: Clients
+) -> None:
+    case = letters_case(world)
+    letter = write(world, case)
+    attach(world, case, letter, PDF, "scan.pdf")
+    page = client_for("facilitator").get(case.get_absolute_url()).content.decode()
+    assert "File attached: Letter from" in page

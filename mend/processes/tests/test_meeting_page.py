@@ -16,7 +16,7 @@ from django.utils import timezone
 from mend.cases import services as cases
 from mend.cases.models import Case
 from mend.cases.stages import Stage
-from mend.processes import services
+from mend.processes import record_services, services
 from mend.processes.models import Meeting
 from mend.testing.cases import CANARY_ADDRESS, parties, submit, to_stage
 from mend.testing.meetings import plan
@@ -57,12 +57,23 @@ def test_the_meeting_page_shows_who_is_invited_who_came_and_its_history(
         by=world["facilitator"],
         expected_version=None,
     )
+    record_services.record_conference(
+        case=case,
+        meeting=meeting,
+        details=record_services.ConferenceDetails(harms="The bike was how she got to work."),
+        by=world["facilitator"],
+        expected_version=None,
+    )
     page = client_for("facilitator").get(_url(meeting)).content.decode()
+    assert "The bike was how she got to work." in page
     invitees = page[page.index('id="meeting-invitees"') :]
     assert str(harmed.person) in invitees and str(responsible.person) in invitees
     assert "75 minutes" in page
     history = page[page.index('id="meeting-history"') :]
     assert "held" in history and "planned" in history
+    assert "the conference recorded" in history
+    timeline = client_for("facilitator").get(case.get_absolute_url()).content.decode()
+    assert "the conference recorded" in timeline
 
 
 def test_a_home_visits_address_is_on_the_meeting_page_for_the_case_team_only(

@@ -2,8 +2,8 @@
 
 Consent and assessments recorded in Mend are checked at once; what only time changes (a
 safety assessment passing its validity period, an order that starts today) is caught here,
-and the apps built on cases act on it too (processes cancels the future meetings it forbids). Run it daily (cron or a
-systemd timer): `python manage.py check_case_safety`.
+and the apps built on cases act on it too (processes cancels the future meetings it
+forbids). Run it daily (cron or a systemd timer): `python manage.py check_case_safety`.
 """
 
 from __future__ import annotations
