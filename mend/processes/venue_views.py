@@ -21,6 +21,7 @@ from mend.accounts.models import User
 from mend.core import submissions
 from mend.core.forms import Form
 from mend.processes import venue_services
+from mend.processes.models import Venue
 from mend.processes.queries import availability_of, venues_of
 from mend.processes.venue_forms import AvailabilityForm, RemoveForm, VenueForm
 from mend.programs.access import program_view
@@ -75,56 +76,45 @@ def _venue_page(
     )
 
 
-@program_view("venues.manage")
-@require_http_methods(["GET", "POST"])
-def add_venue(request: HttpRequest, membership: Membership) -> HttpResponse:
-    program = membership.program
-    form = VenueForm(request.POST or None, venue=None, version=program.version)
+def _edit_venue(request: HttpRequest, membership: Membership, venue: Venue | None) -> HttpResponse:
+    """Add a room (venue None) or change one: one form, one page, the service for each."""
+    version = venue.version if venue is not None else membership.program.version
+    form = VenueForm(request.POST or None, venue=venue, version=version)
     status = 0
     if form.is_valid():
         data = form.cleaned_data
+        fields = {
+            "name": data["name"],
+            "capacity": data["capacity"],
+            "access_notes": data["access_notes"],
+            "by": request.user,
+            "expected_version": data["version"],
+        }
         status = _save(
             form,
             request,
-            lambda: venue_services.add_venue(
-                program=program,
-                name=data["name"],
-                capacity=data["capacity"],
-                access_notes=data["access_notes"],
-                by=request.user,  # type: ignore[arg-type]
-                expected_version=data["version"],
+            (
+                (lambda: venue_services.add_venue(program=membership.program, **fields))
+                if venue is None
+                else (lambda: venue_services.change_venue(venue=venue, **fields))
             ),
-            _("The room is added."),
+            _("The room is added.") if venue is None else _("The room is saved."),
         )
         if not status:
             return redirect("processes:venues")
-    return _venue_page(request, membership, None, form, status)
+    return _venue_page(request, membership, venue, form, status)
+
+
+@program_view("venues.manage")
+@require_http_methods(["GET", "POST"])
+def add_venue(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return _edit_venue(request, membership, None)
 
 
 @program_view("venues.manage")
 @require_http_methods(["GET", "POST"])
 def change_venue(request: HttpRequest, membership: Membership, venue_id: int) -> HttpResponse:
-    venue = get_object_or_404(venues_of(membership), pk=venue_id)
-    form = VenueForm(request.POST or None, venue=venue, version=venue.version)
-    status = 0
-    if form.is_valid():
-        data = form.cleaned_data
-        status = _save(
-            form,
-            request,
-            lambda: venue_services.change_venue(
-                venue=venue,
-                name=data["name"],
-                capacity=data["capacity"],
-                access_notes=data["access_notes"],
-                by=request.user,  # type: ignore[arg-type]
-                expected_version=data["version"],
-            ),
-            _("The room is saved."),
-        )
-        if not status:
-            return redirect("processes:venues")
-    return _venue_page(request, membership, venue, form, status)
+    return _edit_venue(request, membership, get_object_or_404(venues_of(membership), pk=venue_id))
 
 
 @program_view("venues.manage")
