@@ -9,7 +9,7 @@ from django.shortcuts import render
 from mend.accounts.models import User
 from mend.cases import services as case_services
 from mend.cases.queries import get_case_for
-from mend.processes import plug, queries, record_plug
+from mend.processes import plug, queries
 from mend.programs.access import program_view
 from mend.programs.models import Membership
 
@@ -30,8 +30,8 @@ def meeting_detail(
     assert isinstance(user, User)
     # The meeting page names the people in the case, like the case page: it is logged.
     case_services.record_case_view(case=case, by=user)
-    sees_record = record_plug.sees_conference_record(case, membership)
-    records = record_plug.records_of([meeting]) if sees_record else {}
+    records = queries.conference_records_for(membership, case, [meeting])
+    sees_record = records is not None
     history = sorted(plug.meeting_entries(case, only=meeting), key=lambda e: e.at, reverse=True)
     return render(
         request,

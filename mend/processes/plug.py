@@ -193,8 +193,8 @@ def meetings_section(case: Case, membership: Membership, request: HttpRequest) -
     meetings = list(with_what_is_shown(queries.meetings_of_case(membership, case)))
     allowed = allowed_actions(case, membership)
     # The conference record is the case team's and the coordinators' only.
-    sees_record = record_plug.sees_conference_record(case, membership)
-    records = record_plug.records_of(meetings) if sees_record else {}
+    records = queries.conference_records_for(membership, case, meetings)
+    sees_record = records is not None
     rows = [meeting_row(m, case, membership, records, sees_record=sees_record) for m in meetings]
     return render_to_string(
         "processes/meetings_section.html",

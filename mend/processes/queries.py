@@ -13,9 +13,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from mend.cases.models import Case
+from mend.cases.models import Case, CaseAssignment
 from mend.cases.queries import cases_visible_to, get_case_for
-from mend.processes.models import Availability, LetterAttachment, Meeting, Venue
+from mend.processes.models import (
+    Availability,
+    ConferenceRecord,
+    LetterAttachment,
+    Meeting,
+    Venue,
+)
 from mend.programs.models import Membership
 
 
@@ -128,3 +134,25 @@ def attachment_for(
     if attachment is None:
         raise Http404
     return attachment
+
+
+def conference_records_for(
+    membership: Membership, case: Case, meetings: list[Meeting]
+) -> dict[int, ConferenceRecord] | None:
+    """The conference records of these meetings (by meeting id) for a reader of the case
+    team (the lead and co-facilitators) or a coordinator; None for anyone else. Three
+    queries whatever the number of meetings."""
+    team = membership.can("cases.view_all") or case.lead_facilitator_id == membership.user_id
+    if not team and membership.can("cases.work"):
+        team = CaseAssignment.objects.filter(
+            case=case, user_id=membership.user_id, role=CaseAssignment.Role.CO_FACILITATOR
+        ).exists()
+    if not team:
+        return None
+    held = [m.pk for m in meetings if m.is_joint and m.status == Meeting.Status.HELD]
+    if not held:
+        return {}
+    rows = ConferenceRecord.objects.filter(meeting_id__in=held).prefetch_related(
+        "speakers__person", "needs__participant__person"
+    )
+    return {r.meeting_id: r for r in rows}

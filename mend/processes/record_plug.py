@@ -12,28 +12,14 @@ from django.utils.translation import gettext_lazy
 from mend.accounts.models import User
 from mend.cases import registry
 from mend.cases.actions import Action
-from mend.cases.models import Case, CaseAssignment
+from mend.cases.models import Case
 from mend.cases.stages import Stage
 from mend.core.audit_sentences import register as register_sentence
 from mend.processes import forms, record_forms, record_services, services, stage_rules
-from mend.processes.models import ConferenceRecord, Meeting
-from mend.programs.models import Membership
 
 MEETING_STAGES = frozenset({Stage.PREPARATION, Stage.PROCESS, Stage.AGREEMENT})
 # A record is written after the joint meeting, while the agreement work goes on.
 RECORD_STAGES = frozenset({Stage.PROCESS, Stage.AGREEMENT})
-
-
-def sees_conference_record(case: Case, membership: Membership) -> bool:
-    """The case team (the lead and co-facilitators) and coordinators, nobody else."""
-    if membership.can("cases.view_all") or case.lead_facilitator_id == membership.user_id:
-        return True
-    return (
-        membership.can("cases.work")
-        and CaseAssignment.objects.filter(
-            case=case, user_id=membership.user_id, role=CaseAssignment.Role.CO_FACILITATOR
-        ).exists()
-    )
 
 
 def _which_meeting(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -114,15 +100,3 @@ def plug_in(sentence: Any) -> None:
     from mend.processes import demo_story
 
     demo.add_happened(demo_story.record)
-
-
-def records_of(meetings: list[Any]) -> dict[int, Any]:
-    """The records of these meetings, by meeting id, with who spoke and the needs: three
-    queries whatever the number of meetings."""
-    held = [m.pk for m in meetings if m.is_joint and m.status == Meeting.Status.HELD]
-    if not held:
-        return {}
-    rows = ConferenceRecord.objects.filter(meeting_id__in=held).prefetch_related(
-        "speakers__person", "needs__participant__person"
-    )
-    return {r.meeting_id: r for r in rows}
