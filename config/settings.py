@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "mend.programs",
     "mend.cases",
     "mend.processes",
+    "mend.agreements",
     "mend.partners",
     "mend.api",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 MEND = Path(__file__).resolve().parents[2]
 # Lowest first; each may import only those before it (and itself).
-LAYERS = ["core", "accounts", "programs", "cases", "processes", "partners", "api"]
+LAYERS = ["core", "accounts", "programs", "cases", "processes", "agreements", "partners", "api"]
 
 
 def imported(path: Path) -> set[str]:
@@ -47,3 +47,12 @@ def test_the_scan_sees_an_import_written_either_way(tmp_path: Path) -> None:
     source = tmp_path / "m.py"
     source.write_text("import mend.processes.models\nfrom mend.processes import services\n")
     assert imported(source) == {"mend.processes.models", "mend.processes"}
+
+
+def test_agreements_imports_nothing_above_it() -> None:
+    assert violations("agreements") == []
+
+
+def test_cases_and_processes_never_import_agreements() -> None:
+    for app in ["core", "accounts", "programs", "cases", "processes"]:
+        assert not [v for v in violations(app) if "agreements" in v], app
