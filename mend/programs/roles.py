@@ -50,6 +50,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "calendar.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     # Keep the program's list of rooms (facilitators read it).
     "venues.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # Follow up agreements: record payments, change a term's status, renegotiate a term.
+    "agreements.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
+    # Verify community service hours on a placement's behalf, naming who confirmed them.
+    "agreements.verify_hours": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}
