@@ -33,6 +33,14 @@ CHOSEN_STATUSES = [
 ]
 
 
+def written_amount(text: str) -> Decimal:
+    """An amount as the reader's language writes it ("25,50" in Spanish is 25.50)."""
+    try:
+        return services.money(formats.sanitize_separators(text.strip()))
+    except ValidationError as error:
+        raise forms.ValidationError(error.message_dict["amount"]) from None
+
+
 class TermForm(Form):
     """A form about one term, opened on one version of its agreement."""
 
@@ -78,9 +86,8 @@ class PaymentForm(TermForm):
         help_text=_("Only needed when the amount is more than what is still owed."),
     )
 
-    def clean_amount(self) -> str:
-        # "25,50" in Spanish is 25.50: the service reads the number, the form its writing.
-        return str(formats.sanitize_separators(self.cleaned_data["amount"].strip()))
+    def clean_amount(self) -> Decimal:
+        return written_amount(self.cleaned_data["amount"])
 
 
 class CorrectionForm(TermForm):
@@ -191,11 +198,7 @@ class RenegotiateForm(TermForm):
         self.order_fields(["description", "amount", "service_hours", "provider", "due_on"])
 
     def clean_amount(self) -> Decimal:
-        written = str(formats.sanitize_separators(self.cleaned_data["amount"].strip()))
-        try:
-            return services.money(written)
-        except ValidationError as error:
-            raise forms.ValidationError(error.message_dict["amount"]) from None
+        return written_amount(self.cleaned_data["amount"])
 
 
 def session_label(session: ServiceSession) -> str:
