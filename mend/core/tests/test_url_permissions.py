@@ -180,6 +180,22 @@ def _facilitator_feed(world: World) -> dict[str, Any]:
     return {"token": token}
 
 
+def _our_term(world: World, action: str = "") -> dict[str, Any]:
+    """The restitution term of an agreement being followed up, in a case led by the
+    facilitator with the volunteer assigned (and monitoring its community service)."""
+    if not hasattr(world, "followed_up"):
+        from mend.testing.terms import followed_up
+
+        world.followed_up = followed_up(world)  # type: ignore[attr-defined]
+    term = world.followed_up.restitution  # type: ignore[attr-defined]
+    kwargs = {
+        "reference": world.followed_up.case.reference,  # type: ignore[attr-defined]
+        "agreement_id": term.agreement_id,
+        "term_id": term.pk,
+    }
+    return {**kwargs, "action": action} if action else kwargs
+
+
 # The calendar is for those who plan and lead meetings; the outsider opens their own.
 CALENDAR = statuses(
     403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=200
@@ -298,6 +314,22 @@ EXPECTED: dict[str, Case] = {
             404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=200
         ),
         kwargs=lambda w: {**_case_kwargs(w), "action": "note"},
+    ),
+    # A term of an agreement: whoever may see the case.
+    "agreements:term": Case(
+        statuses(
+            404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=200
+        ),
+        kwargs=_our_term,
+    ),
+    # Recording a payment: staff who follow agreements up (an empty form is a 400 with its
+    # errors); the volunteer sees the term but records no payment.
+    "agreements:term_action": Case(
+        statuses(
+            404, anonymous=302, program_admin=400, coordinator=400, facilitator=400, volunteer=403
+        ),
+        method="post",
+        kwargs=lambda w: _our_term(w, "payment"),
     ),
     # A letter's file: the case team that reads letters; the outsider never learns of it.
     "processes:letter_attachment": Case(
