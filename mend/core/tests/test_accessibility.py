@@ -397,3 +397,87 @@ def test_pages_reached_by_a_successful_post_have_no_axe_violations(
 
     found = admin.found + coordinator.found
     assert found == [], "\n".join(found)
+
+
+@pytest.mark.browser
+def test_term_pages_with_their_follow_up_have_no_axe_violations(
+    browsing: Any, world: World
+) -> None:
+    """Each kind of term with entries in every state (a schedule, an overpayment and a
+    correction; sessions verified, unverified and beyond the agreement, a warning), and
+    the payment form shown again with its errors."""
+    from datetime import time, timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from mend.agreements import hours, ledger
+    from mend.agreements.models import Instalment
+    from mend.testing.terms import followed_up
+
+    f = followed_up(world, hours=2)
+    today = timezone.localdate()
+    for days in (-10, 20, 40):
+        Instalment.objects.create(
+            term=f.restitution, due_on=today + timedelta(days=days), amount=Decimal("40.00")
+        )
+    by = world["coordinator"]
+    first = ledger.record_payment(
+        term=f.restitution,
+        amount="30.00",
+        paid_on=today,
+        method="cash",
+        receipt="R-1",
+        by=by,
+        expected_version=None,
+    )
+    ledger.correct_payment(payment=first, reason="Wrong case.", by=by, expected_version=None)
+    ledger.record_payment(
+        term=f.restitution,
+        amount="130.00",
+        paid_on=today,
+        method="card",
+        overpayment=True,
+        by=by,
+        expected_version=None,
+    )
+    for start, verified in ((9, True), (13, True), (17, False)):
+        session = hours.check_in(
+            term=f.service, on=today, at=time(start), by=by, expected_version=None
+        )
+        session = hours.check_out(session=session, at=time(start + 2), by=by, expected_version=None)
+        if verified:
+            hours.verify_session(
+                session=session,
+                via="on_behalf",
+                verifier_name="Pat Placement",
+                by=by,
+                expected_version=None,
+            )
+    hours.record_incident(
+        term=f.service,
+        severity="warning",
+        category="late",
+        on=today,
+        text="Late.",
+        by=by,
+        expected_version=None,
+    )
+    session = browsing("coordinator")
+    pages = [f.url(f.restitution), f.url(f.service), f.url(f.program)]
+    for turn, url in enumerate(pages):
+        language, width = LANGUAGES[turn % 2], WIDTHS[(turn // 2) % 2]
+        session.open(url, language, width)
+        session.check(f"term {turn}", language, width)
+    session.open(pages[0], "es", 390)
+    form = session.page.locator("#form-payment form")
+    with session.page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert session.page.locator("[data-error-summary]").count() == 1
+    session.check("payment form with errors", "es", 390)
+    session.open(pages[1], "en", 1280)
+    form = session.page.locator("#form-incident form")
+    with session.page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    session.check("incident form with errors", "en", 1280)
+    assert session.found == [], "\n".join(session.found)
