@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mend.agreements import progress
-from mend.agreements.models import Payment, Term
+from mend.agreements.amounts import written
+from mend.agreements.models import ZERO, Payment, Term
 from mend.agreements.services import _audit, _in_force, lock_agreement, money
 from mend.cases.services.base import Blocked
 from mend.core.dates import plausible_date
@@ -69,9 +70,9 @@ def record_payment(
         owed = progress.balance(term)
         if value > owed and not overpayment:
             errors["amount"] = _(
-                "%(owed)s %(currency)s is still owed: this payment is more than that. "
+                "%(owed)s is still owed: this payment is more than that. "
                 "Check the amount, or record it as an overpayment."
-            ) % {"owed": max(owed, 0), "currency": term.currency}
+            ) % {"owed": written(max(owed, ZERO), term.currency)}
     if errors:
         raise ValidationError(errors)
     assert value is not None

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from mend.agreements.amounts import written
 from mend.agreements.models import ZERO, Term
 
 
@@ -60,10 +61,7 @@ def what_completion_needs(term: Term) -> list[str]:
     if term.kind == Term.Kind.RESTITUTION:
         owed = balance(term)
         if owed > 0:
-            return [
-                _("%(amount)s %(currency)s is still to be paid.")
-                % {"amount": owed, "currency": term.currency}
-            ]
+            return [_("%(amount)s is still to be paid.") % {"amount": written(owed, term.currency)}]
     if term.kind == Term.Kind.COMMUNITY_SERVICE:
         left = minutes_left(term)
         if left:

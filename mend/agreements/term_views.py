@@ -26,8 +26,8 @@ from mend.accounts.models import User
 from mend.agreements import hours, ledger, services, term_queries
 from mend.agreements import term_follow_up as follow_up
 from mend.agreements import term_forms as forms
+from mend.agreements.amounts import written
 from mend.agreements.models import Payment, ServiceSession, Term
-from mend.agreements.templatetags.term_money import shown_money
 from mend.cases import services as case_services
 from mend.cases.services.base import Blocked, CaseRuleError
 from mend.core import submissions
@@ -304,7 +304,7 @@ class Shown:
 
 
 def _payment_label(payment: Payment, currency: str) -> str:
-    parts = [formats.date_format(payment.paid_on), shown_money(payment.amount, currency)]
+    parts = [formats.date_format(payment.paid_on), written(payment.amount, currency)]
     if payment.receipt:
         parts.append(_("receipt %(receipt)s") % {"receipt": payment.receipt})
     return " · ".join(parts)

@@ -6,23 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
-from django.utils import formats
 
 from mend.agreements import progress
+from mend.agreements.amounts import written
 
 register = template.Library()
 
 
-def shown_money(amount: Decimal | None, currency: str = "") -> str:
-    if amount is None:
-        return ""
-    number = formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
-    return f"{number} {currency}".strip()
-
-
 @register.filter
 def money(amount: Decimal | None, currency: str = "") -> str:
-    return shown_money(amount, currency)
+    return written(amount, currency)
 
 
 @register.filter

@@ -466,3 +466,23 @@ def test_the_page_costs_the_same_queries_with_one_entry_or_twenty(
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(f.url(f.restitution))
         client.get(f.url(f.service))
+
+
+def test_a_refusal_names_the_amount_the_way_the_readers_language_writes_it(
+    world: World, client_for: Clients
+) -> None:
+    f = followed_up(world, amount="1500.00")
+    _pay(world, f, "300.00")
+    client = client_for("coordinator")
+    client.post("/account/language/", {"language": "es"})
+    data = _form(
+        client,
+        f.url(f.restitution),
+        "payment",
+        amount="2000",
+        paid_on=timezone.localdate(),
+        method="cash",
+    )
+    response = client.post(f.url(f.restitution, "payment"), data)
+    assert response.status_code == 400
+    assert "Todavía se deben 1\xa0200,00 USD" in response.content.decode()
