@@ -1,5 +1,5 @@
-from django.urls import path  # noqa: F401  (each page adds its path below)
+from django.urls import URLPattern, URLResolver
 
 app_name = "agreements"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern | URLResolver] = []
