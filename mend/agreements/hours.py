@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from mend.agreements.models import Placement, ServiceIncident, ServiceSession, Term
 from mend.agreements.services import _audit, _in_force, lock_agreement
 from mend.cases.services.base import Blocked
-from mend.core.dates import plausible_date
+from mend.core.dates import past_date
 
 if TYPE_CHECKING:
     from mend.accounts.models import User
@@ -56,7 +56,7 @@ def check_in(
     if place is None or place.program_id != case.program_id:
         raise ValidationError({"placement": _("Choose a placement from the program's list.")})
     try:
-        plausible_date(on, years_ahead=0)
+        past_date(on)
     except ValidationError as error:
         raise ValidationError({"on": " ".join(error.messages)}) from None
     if term.sessions.filter(checked_out__isnull=True).exists():
@@ -154,7 +154,7 @@ def record_incident(
     if session is not None and session.term_id != term.pk:
         errors["session"] = _("Choose a session of this term.")
     try:
-        plausible_date(on, years_ahead=0)
+        past_date(on)
     except ValidationError as error:
         errors["on"] = " ".join(error.messages)
     if errors:
@@ -193,7 +193,7 @@ def confirm_participation(
     if not confirmed_by.strip():
         errors["confirmed_by"] = _("Name who at the provider confirmed it.")
     try:
-        plausible_date(confirmed_on, years_ahead=0)
+        past_date(confirmed_on)
     except ValidationError as error:
         errors["confirmed_on"] = " ".join(error.messages)
     if errors:

@@ -21,7 +21,7 @@ from mend.agreements.amounts import written
 from mend.agreements.models import ZERO, Payment, Term
 from mend.agreements.services import _audit, _in_force, lock_agreement, money
 from mend.cases.services.base import Blocked
-from mend.core.dates import plausible_date
+from mend.core.dates import past_date
 
 if TYPE_CHECKING:
     from mend.accounts.models import User
@@ -61,7 +61,7 @@ def record_payment(
         errors.update({k: " ".join(v) for k, v in error.message_dict.items()})
         value = None
     try:
-        plausible_date(paid_on, years_ahead=0)
+        past_date(paid_on)
     except ValidationError as error:
         errors["paid_on"] = " ".join(error.messages)
     if method not in Payment.Method.values:

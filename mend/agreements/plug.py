@@ -8,3 +8,8 @@ def plug_in() -> None:
     from mend.agreements import sentences
 
     sentences.register_sentences()
+    # The demo's cases that reach agreement record their agreements here.
+    from mend.agreements import demo
+    from mend.cases import demo as cases_demo
+
+    cases_demo.add_agreed(demo.record)

@@ -28,7 +28,7 @@ from mend.agreements.models import Agreement, Instalment, Placement, Signature, 
 from mend.cases.models import Case, Participant
 from mend.cases.services.base import Blocked, CaseRuleError, changed, lock_case
 from mend.cases.stages import ENDED, Stage
-from mend.core.dates import plausible_date
+from mend.core.dates import past_date, plausible_date
 from mend.processes.models import Meeting
 from mend.programs.models import Membership
 from mend.programs.roles import Role
@@ -429,7 +429,7 @@ def record_signature(
     elif method == Signature.Method.SCANNED and not scan_name:
         errors["scan"] = _("Upload the signed copy.")
     try:
-        plausible_date(agreed_on, years_ahead=0)
+        past_date(agreed_on)
     except ValidationError as error:
         errors["agreed_on"] = " ".join(error.messages)
     if not agreement.terms.exists():

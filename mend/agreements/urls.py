@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import URLPattern, URLResolver, path
 
 from mend.agreements import term_views
 
 app_name = "agreements"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "cases/<str:reference>/agreements/<int:agreement_id>/terms/<int:term_id>/",
         term_views.term_page,

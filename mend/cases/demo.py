@@ -452,6 +452,34 @@ def add_happened(hook: HappenedHook) -> None:
         _happened.append(hook)
 
 
+@dataclass
+class Agreed:
+    """A demo case that reached agreement and follow-up, for the app that keeps agreements
+    to record the plan and how far it has been kept. `kept` says the case will close as
+    completed with agreement: every term must then be done."""
+
+    case: Case
+    at: datetime
+    by: User
+    rng: random.Random
+    participants: list[Participant]
+    kept: bool
+    stamp: Any
+
+
+class AgreedHook(Protocol):
+    def __call__(self, agreed: Agreed) -> None: ...
+
+
+_agreed: list[AgreedHook] = []
+
+
+def add_agreed(hook: AgreedHook) -> None:
+    """Register what a later app records when a demo case reaches agreement."""
+    if hook not in _agreed:
+        _agreed.append(hook)
+
+
 class _Loader:
     """Plans, builds and back-dates the demo cases of one program."""
 
@@ -1442,6 +1470,14 @@ class _Story:
             2,
         )
         self.note(f"Agreement signed: {items[0]} and {items[1]}. Follow-up in four weeks.")
+        people = [p for p in self.case.participants.select_related("person") if p.is_active]
+        kept = plan.outcome == Outcome.COMPLETED_WITH_AGREEMENT
+        for hook in _agreed:
+            hook(
+                Agreed(
+                    self.case, self.tick(), self.facilitator, rng, people, kept, self.loader.stamp
+                )
+            )
         if rng.random() < 0.6:
             for participant in self.active():
                 self.consent(participant, ConsentPurpose.EVALUATION)

@@ -24,6 +24,7 @@ def test_the_demo_covers_every_stage_keeps_the_rules_and_loads_again_adding_noth
     call_command("load_demo")
     assert (Case.objects.count(), Person.objects.count(), ConsentEntry.objects.count()) == counts
     contact_details_are_fictional()
+    kept_agreements_add_up()
 
 
 def covers_every_stage_and_outcome_and_keeps_the_rules() -> None:
@@ -71,3 +72,23 @@ def contact_details_are_fictional() -> None:
     for referral in Referral.objects.filter(program__slug="demo"):
         assert referral.referrer_phone.startswith("555")
         assert referral.referrer_email.endswith(FICTIONAL_DOMAINS)
+
+
+def kept_agreements_add_up() -> None:
+    """Each demo case in follow-up has an agreement every party agreed to; each closed as
+    completed with agreement has every term done, paid to the cent and served in full."""
+    from mend.agreements import progress
+    from mend.agreements.models import Agreement, Term
+
+    following = Case.objects.filter(program__slug="demo", stage=Stage.AGREEMENT)
+    for case in following:
+        assert Agreement.objects.filter(case=case, status="binding").exists(), case.reference
+    kept = Case.objects.filter(program__slug="demo", outcome=Outcome.COMPLETED_WITH_AGREEMENT)
+    terms = list(Term.objects.filter(agreement__case__in=kept))
+    assert terms and kept.exists()
+    for term in terms:
+        assert term.status == Term.Status.COMPLETED, term.agreement.case.reference
+        if term.kind == Term.Kind.RESTITUTION:
+            assert progress.balance(term) == 0
+        if term.kind == Term.Kind.COMMUNITY_SERVICE:
+            assert progress.counted_minutes(term) == term.service_minutes
