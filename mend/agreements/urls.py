@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401  (each page adds its path below)
+from django.urls import path
+
+from mend.agreements import agreement_views as views
 
 app_name = "agreements"
 
-urlpatterns: list = []
+AGREEMENT = "cases/<str:reference>/agreements/<int:agreement_id>/"
+
+urlpatterns = [
+    path("cases/<str:reference>/agreements/new/", views.draft, name="draft"),
+    path(AGREEMENT, views.agreement_page, name="agreement"),
+    path(f"{AGREEMENT}terms/new/", views.add_term, name="add_term"),
+    path(f"{AGREEMENT}terms/<int:term_id>/change/", views.change_term, name="change_term"),
+    path(f"{AGREEMENT}terms/<int:term_id>/remove/", views.remove_term, name="remove_term"),
+    path(f"{AGREEMENT}agree/", views.sign, name="sign"),
+    path(f"{AGREEMENT}reconvene/", views.reconvene, name="reconvene"),
+    # A signed copy, as a download, for those who may see the agreement.
+    path(
+        f"{AGREEMENT}signatures/<int:signature_id>/signed-copy/",
+        views.signed_copy,
+        name="signed_copy",
+    ),
+]

@@ -50,6 +50,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "calendar.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     # Keep the program's list of rooms (facilitators read it).
     "venues.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # Draft agreements, change their terms, record each party's agreement and reconvene.
+    "agreements.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}
