@@ -65,12 +65,14 @@ def _page(
     status: int,
     **context: Any,
 ) -> HttpResponse:
-    return render(
-        request,
-        template,
-        {"case": case, "form": form, **context},
-        status=status or (400 if form.is_bound and form.errors else 200),
-    )
+    if not status and form.is_bound and form.errors:
+        status = 400
+        if request.POST.get("version") != str(form.initial["version"]):
+            # A choice that vanished meanwhile (a party who has agreed since) is news,
+            # not a mistake: say the form is stale.
+            form.add_error(None, _("Someone changed this agreement since you opened the form."))
+            status = 409
+    return render(request, template, {"case": case, "form": form, **context}, status=status or 200)
 
 
 # Drafting

@@ -548,3 +548,33 @@ def test_drafting_is_refused_before_the_process_has_begun(
     case = submit(world)
     sent = client_for("coordinator").get(reverse("agreements:draft", args=[case.reference]))
     assert sent.status_code == 302
+
+
+def test_a_form_whose_choice_vanished_meanwhile_is_refused_as_stale(
+    world: World, client_for: Clients
+) -> None:
+    case = _case(world)
+    agreement = draft(world, case)
+    harmed = parties(case, Participant.Role.HARMED)[0]
+    client = client_for("facilitator")
+    url = _page(agreement, "agreements:sign")
+    page = client.get(url)
+    services.record_signature(
+        agreement=agreement,
+        participant=harmed,
+        method="verbal",
+        agreed_on=timezone.localdate(),
+        by=world["coordinator"],
+        expected_version=None,
+    )
+    sent = client.post(
+        url,
+        {
+            **_form(page),
+            "participant": harmed.pk,
+            "method": "verbal",
+            "agreed_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert sent.status_code == 409
+    assert agreement.signatures.count() == 1
