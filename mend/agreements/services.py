@@ -29,7 +29,7 @@ from mend.cases.models import Case, Participant
 from mend.cases.services.base import Blocked, CaseRuleError, changed, lock_case
 from mend.cases.stages import ENDED, Stage
 from mend.core.dates import past_date, plausible_date
-from mend.processes.models import Meeting
+from mend.processes.models import Letter, Meeting
 from mend.programs.models import Membership
 from mend.programs.roles import Role
 
@@ -67,6 +67,8 @@ class TermDetails:
     placement: Placement | None = None
     program_kind: str = ""
     provider: str = ""
+    # A written apology: the letter of the case the responsible party wrote.
+    letter: Letter | None = None
 
 
 def money(value: Any, field_name: str = "amount") -> Decimal:
@@ -152,12 +154,15 @@ def monitors_of(case: Case) -> list[User]:
     )
 
 
-def signers(agreement: Agreement) -> list[Participant]:
+def signers(agreement: Agreement, people: Sequence[Participant] | None = None) -> list[Participant]:
     """Who must agree: the responsible party, the parent or guardian who supports them,
-    and every harmed party taking part."""
-    people = Participant.objects.filter(
-        case_id=agreement.case_id, status=Participant.Status.ACTIVE
-    ).select_related("person")
+    and every harmed party taking part. Pass the case's participants when they are at
+    hand (a page showing several agreements reads them once)."""
+    if people is None:
+        people = list(
+            Participant.objects.filter(case_id=agreement.case_id).select_related("person")
+        )
+    people = [p for p in people if p.status == Participant.Status.ACTIVE]
 
     def signs(person: Participant) -> bool:
         if person.pk == agreement.responsible_id:
@@ -173,7 +178,9 @@ def signers(agreement: Agreement) -> list[Participant]:
     return chosen
 
 
-def _check_term(case: Case, details: TermDetails) -> dict[str, Any]:
+def _check_term(
+    case: Case, details: TermDetails, responsible_id: int | None = None
+) -> dict[str, Any]:
     """The term's fields, checked; raises a ValidationError naming each bad field."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
@@ -206,7 +213,13 @@ def _check_term(case: Case, details: TermDetails) -> dict[str, Any]:
         placement=None,
         program_kind="",
         provider="",
+        letter=None,
     )
+    if kind == Term.Kind.APOLOGY_WRITTEN and details.letter is not None:
+        letter = details.letter
+        if letter.case_id != case.pk or letter.author_id != responsible_id:
+            errors["letter"] = _("Choose a letter of this case written by the responsible party.")
+        values["letter"] = letter
     if kind == Term.Kind.RESTITUTION:
         try:
             values["amount"] = money(details.amount if details.amount is not None else "")
@@ -315,7 +328,7 @@ def draft_agreement(
             )
             % {"person": responsible.person.full_name}
         )
-    checked = [(_check_term(case, details), details) for details in terms]
+    checked = [(_check_term(case, details, responsible.pk), details) for details in terms]
     agreement = Agreement.objects.create(
         case=case, responsible=responsible, meeting=meeting, created_by=by
     )
@@ -342,7 +355,7 @@ def add_term(
 ) -> Term:
     case = lock_agreement(agreement, expected_version, reason=reason)
     _draft_only(agreement)
-    values = _check_term(case, details)
+    values = _check_term(case, details, agreement.responsible_id)
     term = Term.objects.create(agreement=agreement, position=_next_position(agreement), **values)
     _save_instalments(term, details)
     cleared = _clear_signatures(agreement)
@@ -364,7 +377,7 @@ def change_term(
     case = lock_agreement(agreement, expected_version, reason=reason)
     _draft_only(agreement)
     term.refresh_from_db()
-    values = _check_term(case, details)
+    values = _check_term(case, details, agreement.responsible_id)
     changed_fields = [name for name, value in values.items() if getattr(term, name) != value]
     for name, value in values.items():
         setattr(term, name, value)
@@ -545,7 +558,7 @@ def renegotiate_term(
         raise Blocked(_("Only a pending or in-progress term can be renegotiated."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the term was renegotiated.")})
-    values = _check_term(case, details)
+    values = _check_term(case, details, agreement.responsible_id)
     new = Term.objects.create(agreement=agreement, position=_next_position(agreement), **values)
     _save_instalments(new, details)
     term.status = Term.Status.RENEGOTIATED
@@ -631,6 +644,7 @@ def reconvene(
             placement=old.placement,
             program_kind=old.program_kind,
             provider=old.provider,
+            letter=old.letter,
         )
         old.status = Term.Status.RENEGOTIATED
         old.status_reason = reason.strip()

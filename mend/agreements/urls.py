@@ -1,18 +1,30 @@
 from django.urls import URLPattern, URLResolver, path
 
+from mend.agreements import agreement_views as views
 from mend.agreements import term_views
 
 app_name = "agreements"
 
+AGREEMENT = "cases/<str:reference>/agreements/<int:agreement_id>/"
+
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/<str:reference>/agreements/new/", views.draft, name="draft"),
+    path(AGREEMENT, views.agreement_page, name="agreement"),
+    path(f"{AGREEMENT}terms/new/", views.add_term, name="add_term"),
+    path(f"{AGREEMENT}terms/<int:term_id>/change/", views.change_term, name="change_term"),
+    path(f"{AGREEMENT}terms/<int:term_id>/remove/", views.remove_term, name="remove_term"),
+    path(f"{AGREEMENT}agree/", views.sign, name="sign"),
+    path(f"{AGREEMENT}reconvene/", views.reconvene, name="reconvene"),
+    # A signed copy, as a download, for those who may see the agreement.
     path(
-        "cases/<str:reference>/agreements/<int:agreement_id>/terms/<int:term_id>/",
-        term_views.term_page,
-        name="term",
+        f"{AGREEMENT}signatures/<int:signature_id>/signed-copy/",
+        views.signed_copy,
+        name="signed_copy",
     ),
+    path(f"{AGREEMENT}terms/<int:term_id>/", term_views.term_page, name="term"),
     # Each form of the term's page posts to its own action (payment, check_in, status...).
     path(
-        "cases/<str:reference>/agreements/<int:agreement_id>/terms/<int:term_id>/<str:action>/",
+        f"{AGREEMENT}terms/<int:term_id>/<str:action>/",
         term_views.term_action,
         name="term_action",
     ),

@@ -50,7 +50,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "calendar.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     # Keep the program's list of rooms (facilitators read it).
     "venues.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
-    # Follow up agreements: record payments, change a term's status, renegotiate a term.
+    # Draft agreements, change their terms, record each party's agreement, reconvene, and
+    # follow them up: record payments, change a term's status, renegotiate a term.
     "agreements.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     # Verify community service hours on a placement's behalf, naming who confirmed them.
     "agreements.verify_hours": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),

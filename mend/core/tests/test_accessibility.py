@@ -50,7 +50,9 @@ class Visit:
 
 
 # Files to save (Content-Disposition: attachment): a browser downloads them, never shows them.
-DOWNLOADS = frozenset({"processes:letter_attachment", "processes:calendar_feed_ics"})
+DOWNLOADS = frozenset(
+    {"processes:letter_attachment", "processes:calendar_feed_ics", "agreements:signed_copy"}
+)
 
 
 def plan() -> list[Visit]:

@@ -196,6 +196,86 @@ def _our_term(world: World, action: str = "") -> dict[str, Any]:
     return {**kwargs, "action": action} if action else kwargs
 
 
+def _our_agreements(world: World) -> dict[str, Any]:
+    """A case of our program in Agreement and follow-up, led by the facilitator with the
+    volunteer assigned, and three responsible parties: the first's agreement a draft with
+    a term and a signed copy uploaded, the second's agreed by every party, the third's not
+    yet drafted."""
+    if not hasattr(world, "agreements"):
+        import io
+
+        from mend.agreements import scans, services
+        from mend.cases.models import Participant
+        from mend.cases.services import assign_team
+        from mend.testing.agreements import agreement_case, apology, sign_all
+        from mend.testing.cases import parties
+
+        case = agreement_case(world, responsible=3)
+        assign_team(
+            case=case,
+            lead=world["facilitator"],
+            co_facilitators=[],
+            volunteers=[world["volunteer"]],
+            by=world["coordinator"],
+            expected_version=None,
+        )
+        first, second, _third = parties(case, Participant.Role.RESPONSIBLE)
+        made = [
+            services.draft_agreement(
+                case=case,
+                responsible=person,
+                terms=[apology(world, case)],
+                by=world["facilitator"],
+                expected_version=None,
+            )
+            for person in (first, second)
+        ]
+        sign_all(world, made[1])
+        scan_name, scan_type = scans.store(io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+        signature = services.record_signature(
+            agreement=made[0],
+            participant=parties(case, Participant.Role.HARMED)[0],
+            method="scanned",
+            agreed_on=timezone_today(),
+            by=world["facilitator"],
+            expected_version=None,
+            scan_name=scan_name,
+            scan_type=scan_type,
+        )
+        world.agreements = {  # type: ignore[attr-defined]
+            "reference": case.reference,
+            "draft": made[0].pk,
+            "binding": made[1].pk,
+            "term": made[0].terms.get().pk,
+            "signature": signature.pk,
+        }
+    return world.agreements  # type: ignore[attr-defined, no-any-return]
+
+
+def timezone_today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _agreement_kwargs(which: str = "draft", *more: str) -> Callable[[World], dict[str, Any]]:
+    def kwargs(world: World) -> dict[str, Any]:
+        made = _our_agreements(world)
+        extra = {f"{name}_id": made[name] for name in more}
+        return {"reference": made["reference"], "agreement_id": made[which], **extra}
+
+    return kwargs
+
+
+# Agreements: the case team reads them; those who manage agreements change them; the
+# outsider never learns of them.
+AGREEMENT_READ = statuses(
+    404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=200
+)
+AGREEMENT_MANAGE = statuses(
+    403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=404
+)
+
 # The calendar is for those who plan and lead meetings; the outsider opens their own.
 CALENDAR = statuses(
     403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=200
@@ -338,6 +418,17 @@ EXPECTED: dict[str, Case] = {
         ),
         kwargs=_our_attachment,
     ),
+    "agreements:draft": Case(
+        AGREEMENT_MANAGE, kwargs=lambda w: {"reference": _our_agreements(w)["reference"]}
+    ),
+    "agreements:agreement": Case(AGREEMENT_READ, kwargs=_agreement_kwargs()),
+    "agreements:add_term": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs()),
+    "agreements:change_term": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs("draft", "term")),
+    "agreements:remove_term": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs("draft", "term")),
+    "agreements:sign": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs()),
+    "agreements:reconvene": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs("binding")),
+    # A signed copy: whoever may see the agreement.
+    "agreements:signed_copy": Case(AGREEMENT_READ, kwargs=_agreement_kwargs("draft", "signature")),
     "partners:api_keys": Case(statuses(403, anonymous=302, program_admin=200, outsider=200)),
     "partners:revoke_api_key": Case(
         statuses(403, anonymous=302, program_admin=302, outsider=404),

@@ -48,6 +48,27 @@
     });
   }
 
+  // A part of a form that applies to one choice only (data-shown-when="kind=restitution",
+  // a term's kind or how a party agrees) shows for that choice. Without script every part
+  // shows, its hint saying when it applies.
+  function shownWhen() {
+    document.querySelectorAll("[data-shown-when]").forEach(function (part) {
+      var rule = part.getAttribute("data-shown-when").split("=");
+      var form = part.closest("form");
+      if (!form) {
+        return;
+      }
+      function update() {
+        var chosen = form.querySelector(
+          "select[name='" + rule[0] + "'], [name='" + rule[0] + "']:checked"
+        );
+        part.hidden = !chosen || rule[1].split(" ").indexOf(chosen.value) === -1;
+      }
+      form.addEventListener("change", update);
+      update();
+    });
+  }
+
   var resizing = null;
   window.addEventListener("resize", function () {
     window.clearTimeout(resizing);
@@ -55,5 +76,6 @@
   });
   document.addEventListener("htmx:afterSettle", scrollableRegions);
   errorSummary();
+  shownWhen();
   scrollableRegions();
 })();
