@@ -204,6 +204,8 @@ def _our_agreements(world: World) -> dict[str, Any]:
     if not hasattr(world, "agreements"):
         import io
 
+        from django.utils import timezone
+
         from mend.agreements import scans, services
         from mend.cases.models import Participant
         from mend.cases.services import assign_team
@@ -236,7 +238,7 @@ def _our_agreements(world: World) -> dict[str, Any]:
             agreement=made[0],
             participant=parties(case, Participant.Role.HARMED)[0],
             method="scanned",
-            agreed_on=timezone_today(),
+            agreed_on=timezone.localdate(),
             by=world["facilitator"],
             expected_version=None,
             scan_name=scan_name,
@@ -250,12 +252,6 @@ def _our_agreements(world: World) -> dict[str, Any]:
             "signature": signature.pk,
         }
     return world.agreements  # type: ignore[attr-defined, no-any-return]
-
-
-def timezone_today() -> Any:
-    from django.utils import timezone
-
-    return timezone.localdate()
 
 
 def _agreement_kwargs(which: str = "draft", *more: str) -> Callable[[World], dict[str, Any]]:
