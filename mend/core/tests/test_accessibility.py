@@ -50,7 +50,15 @@ class Visit:
 
 
 # Files to save (Content-Disposition: attachment): a browser downloads them, never shows them.
-DOWNLOADS = frozenset({"processes:letter_attachment", "processes:calendar_feed_ics"})
+DOWNLOADS = frozenset(
+    {
+        "processes:letter_attachment",
+        "processes:calendar_feed_ics",
+        "agreements:party_copy",
+        "agreements:closure_letter",
+        "agreements:outcome_report",
+    }
+)
 
 
 def plan() -> list[Visit]:
