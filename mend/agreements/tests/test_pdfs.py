@@ -464,3 +464,41 @@ def test_a_copy_takes_as_many_queries_whatever_the_number_of_terms(world: World)
         return len(seen)
 
     assert queries(1) == queries(12) <= 8
+
+
+def test_a_case_that_ended_before_any_process_reports_none_took_place(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    from mend.testing.cases import screen, submit
+
+    case = screen(world, submit(world))
+    close_case(
+        case=case, outcome=Outcome.NOT_ELIGIBLE, by=world["coordinator"], expected_version=None
+    )
+    url = reverse("agreements:outcome_report", kwargs={"reference": case.reference})
+    _response, text = download(client_for("referrer"), url)
+    assert "A restorative process took place No" in text
+    assert "An agreement was reached No" in text
+    assert "The agreement was completed No agreement was reached" in text
+    assert "Not eligible" in text
+
+
+def test_a_closure_letter_goes_to_a_party_of_the_case_only(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    agreement = closed(world)
+    other = binding(world, agreement_case(world))
+
+    def letter(participant_id: int) -> str:
+        return reverse(
+            "agreements:closure_letter",
+            kwargs={"reference": agreement.case.reference, "participant_id": participant_id},
+        )
+
+    client = client_for("coordinator")
+    assert client.get(letter(other.responsible.pk)).status_code == 404
+    assert client_for("outsider").get(letter(agreement.responsible.pk)).status_code == 404
+    assert client_for("volunteer").get(letter(agreement.responsible.pk)).status_code == 403
+    assert client.get(letter(agreement.responsible.pk)).status_code == 200
+    event = AuditEvent.objects.get(action="agreement.closure_letter_downloaded")
+    assert event.details == {"participant": str(agreement.responsible.pk)}
