@@ -30,7 +30,6 @@ def _download(document: pdf.Document, filename: str) -> HttpResponse:
     # Letters, digits, dots and dashes only: nothing in the header to quote or escape.
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
     response["Content-Disposition"] = f'attachment; filename="{safe}"'
-
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
