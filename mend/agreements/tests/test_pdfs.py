@@ -502,3 +502,9 @@ def test_a_closure_letter_goes_to_a_party_of_the_case_only(
     assert client.get(letter(agreement.responsible.pk)).status_code == 200
     event = AuditEvent.objects.get(action="agreement.closure_letter_downloaded")
     assert event.details == {"participant": str(agreement.responsible.pk)}
+
+
+def test_every_outcome_has_plain_words_for_the_closure_letter() -> None:
+    from mend.agreements.documents.closure import PLAIN
+
+    assert set(PLAIN) == set(Outcome.values)
