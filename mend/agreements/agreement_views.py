@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from mend.accounts.models import User
 from mend.agreements import agreement_forms as forms
 from mend.agreements import plug, queries, scans, services
+from mend.agreements.documents import links
 from mend.agreements.models import Agreement
 from mend.cases import services as case_services
 from mend.cases.case_views import attach
@@ -140,15 +140,6 @@ def draft(request: HttpRequest, membership: Membership, reference: str) -> HttpR
 # The agreement's page
 
 
-def _term_page_exists(agreement: Agreement) -> bool:
-    """The follow-up page of a term is its own app's; link to it once it is there."""
-    try:
-        reverse("agreements:term", args=["R", agreement.pk, 1])
-    except NoReverseMatch:
-        return False
-    return True
-
-
 @program_view()
 @require_GET
 def agreement_page(
@@ -174,7 +165,7 @@ def agreement_page(
             "terms": plug.term_rows(agreement),
             "agreement_row": plug.agreement_row(agreement, people),
             "may_manage": membership.can("agreements.manage"),
-            "has_term_page": _term_page_exists(agreement),
+            "copies": links.copies_of(membership, agreement),
             "history": history,
         },
     )

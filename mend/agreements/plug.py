@@ -102,6 +102,18 @@ def agreements_section(case: Case, membership: Membership, request: HttpRequest)
     )
 
 
+def closing_documents_section(case: Case, membership: Membership, request: HttpRequest) -> str:
+    """Once a case has ended: each party's closure letter and the referrer's report."""
+    from mend.agreements.documents import links
+
+    documents = links.closing_documents(membership, case)
+    if not documents:
+        return ""
+    return render_to_string(
+        "agreements/includes/closing_documents.html", {"documents": documents}, request=request
+    )
+
+
 def agreement_entries(case: Case, only: Agreement | None = None) -> list[Entry]:
     """The agreement events of the case (or of one agreement), in two queries."""
     events = AuditEvent.objects.filter(
@@ -138,6 +150,7 @@ def plug_in() -> None:
     from mend.agreements import sentences
 
     registry.add_case_section(agreements_section)
+    registry.add_case_section(closing_documents_section)
     registry.add_timeline_source(agreement_entries)
     sentences.register_sentences()
     # The demo's cases that reach agreement record their agreements here.

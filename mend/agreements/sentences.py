@@ -42,6 +42,16 @@ CASE_EVENTS: dict[str, Any] = {
     "agreement.participation_confirmed": gettext_lazy(
         "%(who)s recorded the provider's confirmation in %(case)s"
     ),
+    # Documents taken out of Mend (pdf_views).
+    "agreement.copy_downloaded": gettext_lazy(
+        "%(who)s downloaded a party's copy of an agreement in %(case)s"
+    ),
+    "agreement.closure_letter_downloaded": gettext_lazy(
+        "%(who)s downloaded a closure letter in %(case)s"
+    ),
+    "agreement.outcome_report_downloaded": gettext_lazy(
+        "%(who)s downloaded the outcome report of %(case)s"
+    ),
 }
 
 

@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from mend.agreements import agreement_views as views
-from mend.agreements import term_views
+from mend.agreements import pdf_views, term_views
 
 app_name = "agreements"
 
@@ -27,5 +27,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         f"{AGREEMENT}terms/<int:term_id>/<str:action>/",
         term_views.term_action,
         name="term_action",
+    ),
+    # The agreement's documents, as PDF downloads.
+    path(f"{AGREEMENT}copy/<int:participant_id>.pdf", pdf_views.party_copy, name="party_copy"),
+    path(
+        "cases/<str:reference>/closure-letters/<int:participant_id>.pdf",
+        pdf_views.closure_letter_pdf,
+        name="closure_letter",
+    ),
+    path(
+        "cases/<str:reference>/outcome-report.pdf",
+        pdf_views.outcome_report_pdf,
+        name="outcome_report",
     ),
 ]

@@ -51,7 +51,14 @@ class Visit:
 
 # Files to save (Content-Disposition: attachment): a browser downloads them, never shows them.
 DOWNLOADS = frozenset(
-    {"processes:letter_attachment", "processes:calendar_feed_ics", "agreements:signed_copy"}
+    {
+        "processes:letter_attachment",
+        "processes:calendar_feed_ics",
+        "agreements:signed_copy",
+        "agreements:party_copy",
+        "agreements:closure_letter",
+        "agreements:outcome_report",
+    }
 )
 
 

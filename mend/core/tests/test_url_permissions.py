@@ -272,6 +272,44 @@ AGREEMENT_MANAGE = statuses(
     403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=404
 )
 
+
+def _closed_agreement(world: World) -> Any:
+    """A closed case of our program, led by the facilitator, whose parties had agreed."""
+    if not hasattr(world, "closed_agreement"):
+        from mend.cases.services import close_case
+        from mend.cases.stages import Outcome
+        from mend.testing.agreements import agreement_case, binding
+
+        agreement = binding(world, agreement_case(world))
+        close_case(
+            case=agreement.case,
+            outcome=Outcome.WITHDRAWN_BY_RESPONSIBLE_PARTY,
+            by=world["coordinator"],
+            expected_version=None,
+        )
+        world.closed_agreement = agreement  # type: ignore[attr-defined]
+    return world.closed_agreement  # type: ignore[attr-defined]
+
+
+def _party_copy(world: World) -> dict[str, Any]:
+    agreement = _closed_agreement(world)
+    return {
+        "reference": agreement.case.reference,
+        "agreement_id": agreement.pk,
+        "participant_id": agreement.responsible_id,
+    }
+
+
+def _closure_letter(world: World) -> dict[str, Any]:
+    agreement = _closed_agreement(world)
+    return {"reference": agreement.case.reference, "participant_id": agreement.responsible_id}
+
+
+# The agreement's documents: those who work on the case hand them out.
+CASE_DOCUMENTS = statuses(
+    403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=404
+)
+
 # The calendar is for those who plan and lead meetings; the outsider opens their own.
 CALENDAR = statuses(
     403, anonymous=302, program_admin=200, coordinator=200, facilitator=200, outsider=200
@@ -425,6 +463,13 @@ EXPECTED: dict[str, Case] = {
     "agreements:reconvene": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs("binding")),
     # A signed copy: whoever may see the agreement.
     "agreements:signed_copy": Case(AGREEMENT_READ, kwargs=_agreement_kwargs("draft", "signature")),
+    "agreements:party_copy": Case(CASE_DOCUMENTS, kwargs=_party_copy),
+    "agreements:closure_letter": Case(CASE_DOCUMENTS, kwargs=_closure_letter),
+    # And the referrer who sent the referral (ours did) once the case has closed.
+    "agreements:outcome_report": Case(
+        {**CASE_DOCUMENTS, "referrer": 200},
+        kwargs=lambda w: {"reference": _closed_agreement(w).case.reference},
+    ),
     "partners:api_keys": Case(statuses(403, anonymous=302, program_admin=200, outsider=200)),
     "partners:revoke_api_key": Case(
         statuses(403, anonymous=302, program_admin=302, outsider=404),
