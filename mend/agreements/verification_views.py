@@ -1,8 +1,9 @@
 """The placement's verification page, opened from its private link with no sign-in.
 
 Anything but a working link is a 404. The page is never cached, indexed, or sent on as a
-referrer (the token is in its address). Its forms carry Django's CSRF token, like every
-other form, and each confirmation is one transaction through hours.verify_session.
+referrer to another site (the token is in its address). Its forms carry Django's CSRF
+token, like every other form, and each confirmation is one transaction through
+hours.verify_session.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from mend.cases.services.base import CaseRuleError
 def _private(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, no_store=True, private=True, max_age=0)
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    # Never to another site; "no-referrer" would also blank the Origin of the page's own
+    # forms, which Django's CSRF check then refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

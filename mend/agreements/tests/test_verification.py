@@ -65,7 +65,7 @@ def test_the_page_shows_only_a_given_name_a_family_initial_the_day_and_the_times
     assert (
         response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
     )
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex"
 
 
