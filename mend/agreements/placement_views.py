@@ -112,6 +112,7 @@ def _edit(request: HttpRequest, membership: Membership, placement: Placement | N
     form = PlacementForm(data, placement=placement, version=version)
     schedule = schedule_formset(data, placement)
     status = 0
+    # Both are checked (no short-circuit), so every error shows at once.
     if data is not None and form.is_valid() & schedule.is_valid():
         fields: dict[str, Any] = {
             "details": form.details(),
