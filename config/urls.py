@@ -10,10 +10,11 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("api/v1/", api.urls),
     path("", include("mend.partners.urls")),
+    # Before cases: "cases/<reference>/fees/" is a page of its own, not a case action.
+    path("", include("mend.agreements.urls")),
     path("", include("mend.cases.urls")),
     path("", include("mend.programs.urls")),
     path("", include("mend.processes.urls")),
-    path("", include("mend.agreements.urls")),
 ]
 
 handler400 = "mend.core.views.bad_request"

@@ -8,6 +8,7 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements and follow-up")
 
     def ready(self) -> None:
-        from mend.agreements import plug
+        from mend.agreements import placement_plug, plug
 
         plug.plug_in()
+        placement_plug.plug_in()

@@ -426,13 +426,15 @@ class FeeEntry(models.Model):
     """The program's own fee ledger for one participant: never restitution to anyone.
 
     A charge raises what is owed; a payment or a waiver lowers it; a correction reverses
-    one earlier entry exactly.
+    one earlier entry exactly. A payment plan moves no money (its amount is zero): its note
+    says what was agreed, and the latest plan is the one that holds.
     """
 
     class Kind(models.TextChoices):
         CHARGE = "charge", _("Fee charged")
         PAYMENT = "payment", _("Fee paid")
         WAIVER = "waiver", _("Fee waived")
+        PLAN = "plan", _("Payment plan")
         CORRECTION = "correction", _("Correction")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="fee_entries")
@@ -454,7 +456,11 @@ class FeeEntry(models.Model):
         verbose_name_plural = _("fee entries")
         ordering = ["case_id", "participant_id", "id"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(amount=0), name="fee_entry_not_zero"),
+            models.CheckConstraint(
+                condition=models.Q(kind="plan", amount=0)
+                | (~models.Q(kind="plan") & ~models.Q(amount=0)),
+                name="fee_entry_not_zero",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -55,6 +55,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "agreements.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     # Verify community service hours on a placement's behalf, naming who confirmed them.
     "agreements.verify_hours": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # Read the program's community service placements; keep the list and their links.
+    "placements.view": frozenset(
+        {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}
+    ),
+    "placements.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # The program's own participation fees (never restitution): the case team reads them,
+    # coordinators record them.
+    "fees.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
+    "fees.record": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from mend.agreements import services
-from mend.agreements.models import Agreement, Placement, Term
+from mend.agreements.models import Agreement, Placement, ServiceSession, Term
 from mend.cases.models import Case, Participant
 from mend.cases.stages import Stage
 from mend.testing.cases import parties, submit, to_stage
@@ -101,3 +101,25 @@ def sign_all(world: World, agreement: Agreement, on: date | None = None) -> Agre
 
 def binding(world: World, case: Case, terms: list[services.TermDetails] | None = None) -> Agreement:
     return sign_all(world, draft(world, case, terms))
+
+
+def session_to_verify(world: World, where: Placement | None = None) -> ServiceSession:
+    """A checked-out session of a binding community service term, waiting for the
+    placement to confirm it."""
+    from datetime import time
+
+    from mend.agreements import hours
+
+    case = agreement_case(world)
+    agreement = binding(world, case, [service(world, case, where=where)])
+    term = agreement.terms.get()
+    session = hours.check_in(
+        term=term,
+        on=timezone.localdate() - timedelta(days=1),
+        at=time(9),
+        by=world["volunteer"],
+        expected_version=None,
+    )
+    return hours.check_out(
+        session=session, at=time(12, 30), by=world["volunteer"], expected_version=None
+    )

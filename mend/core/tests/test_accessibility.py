@@ -275,6 +275,8 @@ FAILED_FORMS = [
     ("program_admin", "programs:edit_timing", {}),
     ("program_admin", "programs:edit_retention", {}),
     ("program_admin", "programs:add_category", {}),
+    ("coordinator", "agreements:add_placement", {}),
+    ("program_admin", "agreements:agreement_settings", {}),
 ]
 
 
@@ -490,3 +492,55 @@ def test_term_pages_with_their_follow_up_have_no_axe_violations(
         form.locator("button[type=submit]").click()
     session.check("incident form with errors", "en", 1280)
     assert session.found == [], "\n".join(session.found)
+
+
+def test_placement_and_fee_pages_reached_by_a_post_have_no_axe_violations(
+    browsing: Any, world: World
+) -> None:
+    from mend.agreements import settings_services
+    from mend.testing.agreements import session_to_verify
+
+    session = session_to_verify(world)
+    settings_services.update_agreement_settings(
+        program=world.program,
+        by=None,
+        expected_version=None,
+        currency="USD",
+        charges_fees=True,
+        standard_fee="40.00",
+        reminder_days=7,
+        kinds_shared_with_referrer=[],
+    )
+    coordinator = browsing("coordinator")
+    coordinator.open(reverse("agreements:change_placement", args=[session.placement_id]), "es", 390)
+    with coordinator.page.expect_navigation():
+        coordinator.page.locator("main form[action$='/link/'] button[type=submit]").click()
+    coordinator.check("verification link made", "es", 390)
+    link = coordinator.page.locator("#verify-url").inner_text()
+
+    coordinator.open(
+        reverse("agreements:fees", args=[session.term.agreement.case.reference]), "en", 1280
+    )
+    coordinator.check("fees", "en", 1280)
+    form = coordinator.page.locator("main form").first
+    form.locator("input[type=date]").fill("")
+    with coordinator.page.expect_navigation():
+        form.locator("button[type=submit]").last.click()
+    assert coordinator.page.locator("[data-error-summary]").count() == 1
+    coordinator.check("fees with errors", "en", 1280)
+
+    placement = browsing("anonymous")
+    path = link.split("://", 1)[-1].split("/", 1)[-1]
+    placement.open(f"/{path}", "en", 390)
+    with placement.page.expect_navigation():
+        placement.page.locator("main form button[type=submit]").last.click()
+    assert placement.page.locator("[data-error-summary]").count() == 1
+    placement.check("verification with errors", "en", 390)
+    placement.open(
+        reverse("agreements:flag_session", args=[path.split("/")[-2], session.pk]), "es", 1280
+    )
+    with placement.page.expect_navigation():
+        placement.page.locator("main form button[type=submit]").last.click()
+    placement.check("flag with errors", "es", 1280)
+    found = coordinator.found + placement.found
+    assert found == [], "\n".join(found)

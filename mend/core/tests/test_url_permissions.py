@@ -342,6 +342,45 @@ def _facilitators_time(world: World) -> dict[str, Any]:
     return {"slot_id": slot.pk}
 
 
+def _our_placement(world: World) -> dict[str, Any]:
+    from mend.testing.agreements import placement
+
+    return {"placement_id": placement(world).pk}
+
+
+def _placement_link(world: World) -> dict[str, Any]:
+    """A working verification link of our placement, and a session waiting behind it."""
+    from mend.agreements.placement_services import make_verify_link
+    from mend.testing.agreements import session_to_verify
+
+    session = session_to_verify(world)
+    _placement, token = make_verify_link(
+        placement=session.placement, by=None, expected_version=None
+    )
+    world.verify_session = session  # type: ignore[attr-defined]
+    return {"token": token}
+
+
+def _flag_link(world: World) -> dict[str, Any]:
+    kwargs = _placement_link(world)
+    return {**kwargs, "session_id": world.verify_session.pk}  # type: ignore[attr-defined]
+
+
+# Placements: the staff who follow community service read them; coordinators keep them.
+PLACEMENTS_READ = statuses(
+    403,
+    anonymous=302,
+    program_admin=200,
+    coordinator=200,
+    facilitator=200,
+    volunteer=200,
+    outsider=200,
+)
+PLACEMENTS_KEEP = statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
+# A button with an empty form sends them back to the placement's page.
+PLACEMENT_BUTTON = statuses(403, anonymous=302, program_admin=302, coordinator=302, outsider=404)
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -558,6 +597,27 @@ EXPECTED: dict[str, Case] = {
         method="post",
         kwargs=_facilitators_time,
     ),
+    # Placements and the program's fees.
+    "agreements:placements": Case(PLACEMENTS_READ),
+    "agreements:add_placement": Case(PLACEMENTS_KEEP),
+    "agreements:change_placement": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=404),
+        kwargs=_our_placement,
+    ),
+    "agreements:retire_placement": Case(PLACEMENT_BUTTON, method="post", kwargs=_our_placement),
+    "agreements:make_link": Case(PLACEMENT_BUTTON, method="post", kwargs=_our_placement),
+    "agreements:revoke_link": Case(PLACEMENT_BUTTON, method="post", kwargs=_our_placement),
+    # No sign-in: the link's token is the placement's credential, whoever presents it.
+    "agreements:verify_hours": Case(statuses(200), kwargs=_placement_link),
+    "agreements:flag_session": Case(statuses(200), kwargs=_flag_link),
+    # The case team reads a case's fees; an assigned volunteer is refused, a stranger 404.
+    "agreements:fees": Case(
+        statuses(
+            404, anonymous=302, program_admin=200, coordinator=200, facilitator=200, volunteer=403
+        ),
+        kwargs=_case_kwargs,
+    ),
+    "agreements:agreement_settings": Case(CONFIGURE),
 }
 
 
