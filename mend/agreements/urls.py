@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401  (each page adds its path below)
+from django.urls import path
+
+from mend.agreements import monitoring_views
 
 app_name = "agreements"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("agreements/monitoring/", monitoring_views.monitoring, name="monitoring"),
+]
