@@ -77,6 +77,17 @@ def _total(rows: QuerySet[Any], group: str, field: str, output: Any) -> Coalesce
     return Coalesce(Subquery(summed, output_field=output), zero, output_field=output)
 
 
+def _of_row(prefix: str, monitor_id: int | None) -> Q:
+    """The row's terms (through `prefix` from a payment or a session), but for
+    renegotiated ones; only the monitor's when one is chosen."""
+    terms = Q(**{f"{prefix}agreement": OuterRef("pk")}) & ~Q(
+        **{f"{prefix}status": Term.Status.RENEGOTIATED}
+    )
+    if monitor_id is not None:
+        terms &= Q(**{f"{prefix}monitor_id": monitor_id})
+    return terms
+
+
 def in_force(membership: Membership) -> QuerySet[Agreement]:
     """Agreements every party agreed to, in open cases the member may see."""
     return (
@@ -96,15 +107,17 @@ def monitoring_rows(
 ) -> QuerySet[Agreement]:
     """One row per agreement in force. With a monitor, only the agreements holding a term
     they monitor, and every figure counts their terms alone."""
-    terms = Term.objects.filter(agreement=OuterRef("pk")).exclude(status=Term.Status.RENEGOTIATED)
-    if monitor_id is not None:
-        terms = terms.filter(monitor_id=monitor_id)
+    terms = Term.objects.filter(_of_row("", monitor_id))
     still_open = terms.filter(open_terms())
     restitution = terms.filter(kind=Term.Kind.RESTITUTION)
     service = terms.filter(kind=Term.Kind.COMMUNITY_SERVICE)
-    payments = Payment.objects.filter(term__in=restitution.values("pk"))
+    payments = Payment.objects.filter(
+        _of_row("term__", monitor_id), term__kind=Term.Kind.RESTITUTION
+    )
     verified = ServiceSession.objects.filter(
-        term__in=service.values("pk"), verified_at__isnull=False
+        _of_row("term__", monitor_id),
+        term__kind=Term.Kind.COMMUNITY_SERVICE,
+        verified_at__isnull=False,
     )
     rows = in_force(membership)
     if monitor_id is not None:

@@ -254,19 +254,24 @@ def test_the_page_costs_the_same_queries_for_2_agreements_as_for_25(
         money = agreement.terms.get(kind=Term.Kind.RESTITUTION)
         work = agreement.terms.get(kind=Term.Kind.COMMUNITY_SERVICE)
         where = work.placement
-        ledger.record_payment(
-            term=money,
-            amount="10.00",
-            paid_on=timezone.localdate(),
-            method="cash",
-            by=world["coordinator"],
-            expected_version=None,
-        )
-        serve(world, work, time(9), time(11), verify=True)
+        for _payment in range(2):
+            ledger.record_payment(
+                term=money,
+                amount="5.00",
+                paid_on=timezone.localdate(),
+                method="cash",
+                by=world["coordinator"],
+                expected_version=None,
+            )
+        serve(world, work, time(9), time(10), verify=True)
+        serve(world, work, time(10), time(11), verify=True)
         if number == 1:
             client = client_for("coordinator")
             page(client)
             with django_assert_max_num_queries(30) as few:
                 assert page(client).count('id="agreement-') == 2
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert page(client).count('id="agreement-') == 25
+        body = page(client)
+    assert body.count('id="agreement-') == 25
+    # Each row's figures are its own agreement's (two payments, two sessions each).
+    assert body.count("10.00 / 120.00 USD") == 25 and body.count("2 h / 10 h") == 25
