@@ -40,6 +40,8 @@ from mend.programs.models import Membership, Program
 
 MONEY: DecimalField[Any, Any] = DecimalField(max_digits=14, decimal_places=2)
 HEALTH_ORDER = (Health.OVERDUE, Health.DUE_SOON, Health.ON_TRACK)
+# A program that has not chosen its reminder days has the field's default.
+DEFAULT_DAYS: int = AgreementSettings._meta.get_field("reminder_days").default
 
 
 def program_today(program: Program) -> date:
@@ -51,9 +53,7 @@ def soon_days(program_id: int) -> int:
     """A term is due soon within the days its monitor is reminded before (default 7)."""
     found = AgreementSettings.objects.filter(program_id=program_id).values("reminder_days")
     row = found.first()
-    return int(
-        row["reminder_days"] if row else AgreementSettings._meta.get_field("reminder_days").default
-    )
+    return int(row["reminder_days"]) if row else DEFAULT_DAYS
 
 
 def monitors_in(program_id: int) -> QuerySet[User]:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from mend.accounts.models import User
 from mend.agreements import links
 from mend.agreements.models import Agreement, AgreementSettings, Term
-from mend.agreements.monitoring import program_today
+from mend.agreements.monitoring import DEFAULT_DAYS, program_today
 from mend.agreements.progress import open_terms
 from mend.cases.queries import cases_visible_to
 from mend.cases.stages import ENDED
@@ -40,7 +40,6 @@ OVERDUE = "overdue"
 KINDS = (REMINDER, OVERDUE)
 # Which field of the term records that each kind of message went.
 SENT_ON = {REMINDER: "reminded_on", OVERDUE: "overdue_alerted_on"}
-DEFAULT_DAYS: int = AgreementSettings._meta.get_field("reminder_days").default
 
 
 @dataclass(frozen=True)
