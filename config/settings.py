@@ -357,6 +357,12 @@ MEND_CALENDAR_DOMAIN = os.environ.get("MEND_CALENDAR_DOMAIN") or (
     DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "mend.invalid"
 )
 
+# Where staff open Mend, for the links in e-mail a background task sends (it has no
+# request to take the address from), e.g. https://mend.program.example.
+MEND_SITE_URL = os.environ.get("MEND_SITE_URL", "").rstrip("/") or (
+    f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000"
+)
+
 # --- Mend ------------------------------------------------------------------------------
 MEND_DEMO_PASSWORD = "mend-demo"
 MEND_DEMO_USERNAMES = ["admin", "coordinator", "facilitator", "volunteer", "referrer", "analyst"]

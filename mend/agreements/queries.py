@@ -19,7 +19,12 @@ from mend.programs.models import Membership
 
 
 def agreements_visible_to(membership: Membership) -> QuerySet[Agreement]:
-    return Agreement.objects.filter(case__in=cases_visible_to(membership).values("pk"))
+    """Coordinators and administrators: the program's. Facilitators and volunteers: those
+    of the cases they lead or are assigned to. Everyone else: none."""
+    return Agreement.objects.filter(
+        case__program_id=membership.program_id,
+        case__in=cases_visible_to(membership).values("pk"),
+    )
 
 
 def agreements_of_case(membership: Membership, case: Case) -> QuerySet[Agreement]:

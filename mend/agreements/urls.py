@@ -3,6 +3,7 @@ from django.urls import URLPattern, URLResolver, path
 from mend.agreements import agreement_views as views
 from mend.agreements import (
     fee_views,
+    monitoring_views,
     pdf_views,
     placement_views,
     term_views,
@@ -77,4 +78,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("cases/<str:reference>/fees/", fee_views.fees, name="fees"),
     path("program/agreements/", fee_views.agreement_settings, name="agreement_settings"),
+    path("agreements/monitoring/", monitoring_views.monitoring, name="monitoring"),
 ]

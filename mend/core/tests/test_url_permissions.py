@@ -381,6 +381,26 @@ PLACEMENTS_KEEP = statuses(403, anonymous=302, program_admin=200, coordinator=20
 PLACEMENT_BUTTON = statuses(403, anonymous=302, program_admin=302, coordinator=302, outsider=404)
 
 
+def _agreements_to_monitor(world: World) -> dict[str, Any]:
+    """An agreement in force in our program, with terms the facilitator and the volunteer
+    monitor (the volunteer assigned to its case), so the monitoring page has rows."""
+    if not hasattr(world, "monitored"):
+        from mend.cases.services import assign_team
+        from mend.testing.agreements import agreement_case, apology, binding, service
+
+        case = agreement_case(world)
+        assign_team(
+            case=case,
+            lead=world["facilitator"],
+            co_facilitators=[],
+            volunteers=[world["volunteer"]],
+            by=world["coordinator"],
+            expected_version=None,
+        )
+        world.monitored = binding(world, case, [apology(world, case), service(world, case)])  # type: ignore[attr-defined]
+    return {}
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -545,6 +565,19 @@ EXPECTED: dict[str, Case] = {
     ),
     # No sign-in: the token is the credential, whoever presents it.
     "processes:calendar_feed_ics": Case(statuses(200), kwargs=_facilitator_feed),
+    # Following agreements up: everyone who follows cases; the outsider opens their own.
+    "agreements:monitoring": Case(
+        statuses(
+            404,
+            anonymous=302,
+            program_admin=200,
+            coordinator=200,
+            facilitator=200,
+            volunteer=200,
+            outsider=200,
+        ),
+        kwargs=_agreements_to_monitor,
+    ),
     # The partner API: its documents are public; its operations take API keys, never a
     # signed-in session, so every persona gets 401.
     "api:openapi-json": Case(statuses(200)),
