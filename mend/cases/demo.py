@@ -452,6 +452,30 @@ def add_happened(hook: HappenedHook) -> None:
         _happened.append(hook)
 
 
+@dataclass
+class Closing:
+    """A demo case about to close, at `at`: the apps built on cases settle what closing
+    with this outcome needs (agreements records the agreed terms done)."""
+
+    case: Case
+    outcome: str
+    at: datetime
+    by: User
+
+
+class ClosingHook(Protocol):
+    def __call__(self, closing: Closing) -> None: ...
+
+
+_closing: list[ClosingHook] = []
+
+
+def add_closing(hook: ClosingHook) -> None:
+    """Register what a later app records just before a demo case closes."""
+    if hook not in _closing:
+        _closing.append(hook)
+
+
 class _Loader:
     """Plans, builds and back-dates the demo cases of one program."""
 
@@ -1050,6 +1074,8 @@ class _Story:
 
     def close(self, outcome: str, reason: str) -> None:
         self.at(END)
+        for hook in _closing:
+            hook(Closing(self.case, outcome, self.clock, self.facilitator))
         services.close_case(
             case=self.case,
             outcome=outcome,
