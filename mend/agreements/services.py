@@ -663,4 +663,4 @@ def follow_case_ending(case: Case, by: User | None, reason: str) -> None:
         agreement.ended_at = now
         agreement.save(update_fields=["status", "ended_at"])
         _bump(agreement)
-        _audit(case, agreement, "agreement.ended", by, new=status, outcome=case.outcome)
+        _audit(case, agreement, "agreement.ended", by, new=status, case_outcome=case.outcome)
