@@ -25,9 +25,9 @@ from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from mend.agreements.models import ZERO, AgreementSettings, FeeEntry
-from mend.agreements.services import money, require_reason_if_closed
+from mend.agreements.services import money
 from mend.cases.models import Case, Participant
-from mend.cases.services.base import Blocked, changed, lock_case
+from mend.cases.services.base import Blocked, changed, lock_case, require_reason_if_closed
 from mend.cases.stages import ENDED
 from mend.core.dates import plausible_date
 

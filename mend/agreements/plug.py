@@ -1,6 +1,7 @@
-"""How agreements plugs into cases: its section of the case page, its timeline entries,
-its stage rules, the sentences of its audit rows; and what the case page and the
-agreement page show of an agreement."""
+"""How agreements plugs into cases: its sections of the case page, its timeline entries,
+its stage rules, what closing a case does to its agreements, the sentences of its audit
+rows and its part of the demo; and what the case page and the agreement page show of an
+agreement."""
 
 from __future__ import annotations
 
@@ -147,14 +148,17 @@ def agreement_entries(case: Case, only: Agreement | None = None) -> list[Entry]:
 
 
 def plug_in() -> None:
-    from mend.agreements import sentences
+    from mend.agreements import demo as agreement_demo
+    from mend.agreements import sentences, stage_rules
+    from mend.cases import demo
 
     registry.add_case_section(agreements_section)
     registry.add_case_section(closing_documents_section)
     registry.add_timeline_source(agreement_entries)
+    registry.add_stage_condition(stage_rules.agreement_done)
+    registry.add_case_changed(services.follow_case_ending)
+    stage_rules.register_wordings()
     sentences.register_sentences()
-    # The demo's cases that reach agreement record their agreements here.
-    from mend.agreements import demo
-    from mend.cases import demo as cases_demo
-
-    cases_demo.add_agreed(demo.record)
+    # The demo's cases that reach agreement record their agreements, and how far they
+    # have been kept, here.
+    demo.add_agreed(agreement_demo.record)

@@ -26,8 +26,15 @@ from django.utils.translation import gettext as _
 
 from mend.agreements.models import Agreement, Instalment, Placement, Signature, Term
 from mend.cases.models import Case, Participant
-from mend.cases.services.base import Blocked, CaseRuleError, changed, lock_case
-from mend.cases.stages import ENDED, Stage
+from mend.cases.services.base import (
+    Blocked,
+    CaseRuleError,
+    changed,
+    closed_details,
+    lock_case,
+    require_reason_if_closed,
+)
+from mend.cases.stages import ENDED, Outcome, Stage
 from mend.core.dates import past_date, plausible_date
 from mend.processes.models import Letter, Meeting
 from mend.programs.models import Membership
@@ -100,18 +107,6 @@ def lock_agreement(agreement: Agreement, expected_version: int | None, *, reason
     return case
 
 
-def require_reason_if_closed(case: Case, reason: str) -> None:
-    if case.stage in ENDED and not reason.strip():
-        raise ValidationError(
-            {
-                "closed_reason": _(
-                    "This case is closed. Say why you are changing it: the reason is kept "
-                    "in the audit trail."
-                )
-            }
-        )
-
-
 def _bump(agreement: Agreement) -> None:
     agreement.version += 1
     Agreement.objects.filter(pk=agreement.pk).update(version=agreement.version)
@@ -127,7 +122,7 @@ def _audit(
     reason: str = "",
     **details: Any,
 ) -> None:
-    extra = {"closed_reason": reason} if case.stage in ENDED and reason else {}
+    extra = closed_details(case, reason)
     changed(
         case,
         by=by,
@@ -658,3 +653,28 @@ def reconvene(
 
 
 OPEN_STATUSES = frozenset({Term.Status.PENDING, Term.Status.IN_PROGRESS})
+
+
+def follow_case_ending(case: Case, by: User | None, reason: str) -> None:
+    """The case ended: its agreements in force end with it (a cases registry hook, called
+    under the case's row lock).
+
+    Closed as completed with agreement, they are completed; any other ending (agreement
+    not completed, a withdrawal) leaves them not completed. Their terms stay as they are:
+    what was and was not done is recorded, never held against anyone beyond the program's
+    own rules.
+    """
+    if case.stage not in ENDED:
+        return
+    completed = case.outcome == Outcome.COMPLETED_WITH_AGREEMENT
+    status = Agreement.Status.COMPLETED if completed else Agreement.Status.NOT_COMPLETED
+    now = timezone.now()
+    in_force = Agreement.objects.select_for_update().filter(
+        case=case, status=Agreement.Status.BINDING
+    )
+    for agreement in in_force.order_by("pk"):
+        agreement.status = status
+        agreement.ended_at = now
+        agreement.save(update_fields=["status", "ended_at"])
+        _bump(agreement)
+        _audit(case, agreement, "agreement.ended", by, new=status, case_outcome=case.outcome)

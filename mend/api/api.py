@@ -51,14 +51,14 @@ different body answers `409`.
 
 ## 4. Follow the status
 `GET /api/v1/referrals/{id}` answers `status` (`received`, `screening`, `accepted`,
-`declined`, `in_progress`, `closed`) and `outcome` (the decline reason or closure outcome
-code). `GET /api/v1/referrals?updated_since=...` lists your agency's referrals that changed,
-with a `next_cursor` for the next page.
+`declined`, `in_progress`, `agreement_reached`, `closed`) and `outcome` (the decline reason
+or closure outcome code). `GET /api/v1/referrals?updated_since=...` lists your agency's
+referrals that changed, with a `next_cursor` for the next page.
 
 ## 5. Status webhooks
 Mend can also POST `{"event", "referral_id", "reference", "status", "outcome",
 "occurred_at"}` to your URL when a referral is accepted, declined, starts the restorative
-process or closes. Each request carries `Mend-Event-Id` and
+process, reaches an agreement or closes. Each request carries `Mend-Event-Id` and
 `Mend-Signature: t=<unix time>,v1=<hex>`, where `v1` is the HMAC-SHA256 of `"<t>.<body>"`
 with your signing secret. Verify it before trusting the message:
 

@@ -156,7 +156,9 @@ Email = Annotated[
     Field(max_length=254, description="An e-mail address, or empty."),
     AfterValidator(_email),
 ]
-FollowStatus = Literal["received", "screening", "accepted", "declined", "in_progress", "closed"]
+FollowStatus = Literal[
+    "received", "screening", "accepted", "declined", "in_progress", "agreement_reached", "closed"
+]
 Handling = Literal["eligible", "specialist_only", "excluded"]
 
 

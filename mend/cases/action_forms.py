@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mend.accounts.models import User
+from mend.cases import registry
 from mend.cases.forms import PartyForm
 from mend.cases.models import (
     Case,
@@ -30,7 +31,7 @@ from mend.cases.models import (
 from mend.cases.queries import case_facts
 from mend.cases.rules import NOT_ASKED
 from mend.cases.services import ASSESSMENT_QUESTIONS, possible_matches
-from mend.cases.stages import COMPLETION_OUTCOMES, COMPLETION_STAGES, Outcome, Stage
+from mend.cases.stages import COMPLETION_OUTCOMES, COMPLETION_STAGES, ENDED, Outcome, Stage
 from mend.core.forms import DateField, Form
 from mend.core.submissions import new_token, token_field
 from mend.programs.models import ConsentPurpose, Membership, OffenceCategory, ProcessType
@@ -436,6 +437,14 @@ class CloseForm(ReasonForm):
             for value, label in Outcome.choices
             if can_complete or value not in COMPLETION_OUTCOMES
         ]
+        # What stands in the way of closing as completed with agreement (terms still
+        # open, say), worded by the apps that know: shown above the choices.
+        self.agreement_open: list[str] = []
+        if can_complete:
+            facts = case_facts(case)
+            self.agreement_open = facts.say(
+                registry.stage_conditions(facts, registry.COMPLETING_WITH_AGREEMENT)
+            )
         if case.stage == Stage.PAUSED:
             self.fields["outcome"].help_text = _(
                 "The case is paused at the harmed party's request, so it cannot be closed as "
@@ -450,6 +459,22 @@ class NoteForm(CaseForm):
         label=_("Restricted: only the lead facilitator and coordinators can read it"),
         required=False,
     )
+
+    def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
+        super().__init__(*args, case=case, **kwargs)
+        if case.stage in ENDED:
+            # Whatever is added to a closed case says why, in the audit trail.
+            self.fields["closed_reason"] = forms.CharField(
+                label=_("Why you are adding to a closed case"),
+                max_length=500,
+                widget=forms.Textarea({"rows": 2}),
+                error_messages={
+                    "required": _(
+                        "This case is closed. Say why you are changing it: the reason is kept "
+                        "in the audit trail."
+                    )
+                },
+            )
 
 
 class ContactForm(PersonForm):

@@ -284,6 +284,7 @@ def _note(form: Any, case: Case, by: User) -> str:
         restricted=form.cleaned_data["restricted"],
         by=by,
         expected_version=_version(form),
+        closed_reason=form.cleaned_data.get("closed_reason", ""),
     )
     return _("The note was added.")
 

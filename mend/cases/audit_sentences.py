@@ -239,6 +239,7 @@ def register_sentences() -> None:
     case("case.team_assigned", _says(_("%(who)s changed the team of %(case)s")))
     case("case.process_chosen", _process)
     case("case.note_added", _note)
+    case("case.agreement_reached", _says(_("An agreement was reached in %(case)s")))
     case("case.viewed", _says(_("%(who)s looked at %(case)s")))
     case(
         "case.conditions_changed",

@@ -159,6 +159,12 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
         if case.stage in COMPLETION_STAGES
         else []
     )
+    # Closing as completed with agreement has more: what was agreed must have been done.
+    agreement_blockers = (
+        facts.say(registry.stage_conditions(facts, registry.COMPLETING_WITH_AGREEMENT))
+        if case.stage in COMPLETION_STAGES
+        else []
+    )
     stage = case.paused_from if case.stage == Stage.PAUSED else case.stage
     no_longer_holds = facts.say(what_no_longer_holds(facts, stage))
     actions = [a for a in ACTIONS.values() if a.allowed(case, membership)]
@@ -177,6 +183,7 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
             "next_stage": Stage(next_stage).label if next_stage else "",
             "blockers": blockers,
             "completion_blockers": completion_blockers,
+            "agreement_blockers": agreement_blockers,
             "road": road_ahead(facts),
             "no_longer_holds": no_longer_holds,
             "alert": render_alert(case.alert, facts.reading),

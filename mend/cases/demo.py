@@ -277,6 +277,7 @@ END_AFTER: dict[str, tuple[float, float]] = {  # from reaching the last stage to
     Outcome.NOT_SUITABLE: (2.0, 12.0),
     Outcome.COMPLETED_WITHOUT_AGREEMENT: (2.0, 14.0),
     Outcome.COMPLETED_WITH_AGREEMENT: (20.0, 100.0),
+    Outcome.AGREEMENT_NOT_COMPLETED: (30.0, 100.0),
 }
 MAIN: list[str] = [
     Stage.REFERRAL,
@@ -352,7 +353,8 @@ def _plans() -> list[Plan]:
             reach = st.REFERRAL if reason == why.DUPLICATE else st.SCREENING
             add(2, st.CLOSED, reach, decline=reason)
     # Closed cases, one kind of ending after another.
-    add(18, st.CLOSED, st.AGREEMENT, outcome=out.COMPLETED_WITH_AGREEMENT)
+    add(16, st.CLOSED, st.AGREEMENT, outcome=out.COMPLETED_WITH_AGREEMENT)
+    add(2, st.CLOSED, st.AGREEMENT, outcome=out.AGREEMENT_NOT_COMPLETED)
     add(1, st.CLOSED, st.AGREEMENT, outcome=out.COMPLETED_WITH_AGREEMENT, category="hate_crime")
     add(6, st.CLOSED, st.PROCESS, outcome=out.COMPLETED_WITHOUT_AGREEMENT)
     for category in ("domestic_abuse", "stalking", "harassment", "assault"):
@@ -1493,6 +1495,11 @@ class _Story:
         elif plan.outcome == Outcome.COMPLETED_WITH_AGREEMENT:
             self.note("Follow-up call: everything agreed has been done.")
             self.close(Outcome.COMPLETED_WITH_AGREEMENT, "Every agreement item was completed.")
+        elif plan.outcome == Outcome.AGREEMENT_NOT_COMPLETED:
+            self.note(
+                "Follow-up call: the repair work was never started; the parties did not meet again."
+            )
+            self.close(Outcome.AGREEMENT_NOT_COMPLETED, "Part of the agreement was not done.")
 
 
 def load(context: DemoContext) -> None:

@@ -1,9 +1,10 @@
 """A tiny, explicit hook for other apps to hear about referral status changes.
 
 The cases services call `referral_status_changed` at the points where a partner's view of
-a referral changes (accepted, declined, process started, closed), inside their own
-transaction. Apps register a listener in their AppConfig.ready(); a listener that writes
-rows writes them in the same transaction, so they commit or roll back with the change.
+a referral changes (accepted, declined, process started, agreement reached, closed),
+inside their own transaction. Apps register a listener in their AppConfig.ready(); a
+listener that writes rows writes them in the same transaction, so they commit or roll
+back with the change.
 This is deliberately not a Django signal: the call sites are plain to see in services.py.
 """
 
@@ -18,8 +19,9 @@ if TYPE_CHECKING:
 ACCEPTED = "referral.accepted"
 DECLINED = "referral.declined"
 PROCESS_STARTED = "referral.process_started"
+AGREEMENT_REACHED = "referral.agreement_reached"
 CLOSED = "referral.closed"
-EVENTS = (ACCEPTED, DECLINED, PROCESS_STARTED, CLOSED)
+EVENTS = (ACCEPTED, DECLINED, PROCESS_STARTED, AGREEMENT_REACHED, CLOSED)
 
 Listener = Callable[["Referral", str], None]
 

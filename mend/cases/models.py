@@ -170,6 +170,8 @@ class Referral(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
         IN_PROGRESS = "in_progress", _("Restorative process under way")
+        # Every party agreed to what will be done; it is being followed up.
+        AGREEMENT_REACHED = "agreement_reached", _("Agreement reached")
         CLOSED = "closed", _("Closed")
 
     @property
@@ -180,6 +182,8 @@ class Referral(models.Model):
         if stage in (Stage.CLOSED, Stage.WITHDRAWN):
             return self.FollowStatus.CLOSED
         if stage in (Stage.PROCESS, Stage.AGREEMENT):
+            if self.case.agreement_reached_on is not None:
+                return self.FollowStatus.AGREEMENT_REACHED
             return self.FollowStatus.IN_PROGRESS
         return self.status
 
@@ -231,6 +235,8 @@ class Case(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=32, choices=Outcome.choices, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The day every party first agreed to an agreement (apps built on cases record it).
+    agreement_reached_on = models.DateField(_("agreement reached on"), null=True, blank=True)
     # Shown to the case team after an automatic move back, or when the conditions for
     # contact stop holding: codes and ids (mend.cases.notices), worded when read.
     alert = models.JSONField(default=dict, blank=True)

@@ -155,12 +155,15 @@ def with_follow_status(referrals: QuerySet[Referral], status: str) -> QuerySet[R
     declined = Q(status=Referral.Status.DECLINED)
     ended = Q(case__stage__in=ENDED)
     running = Q(case__stage__in=[Stage.PROCESS, Stage.AGREEMENT])
+    agreed = Q(case__agreement_reached_on__isnull=False)
     if status == Referral.FollowStatus.DECLINED:
         return referrals.filter(declined)
     if status == Referral.FollowStatus.CLOSED:
         return referrals.filter(ended).exclude(declined)
     if status == Referral.FollowStatus.IN_PROGRESS:
-        return referrals.filter(running).exclude(declined)
+        return referrals.filter(running).exclude(declined | agreed)
+    if status == Referral.FollowStatus.AGREEMENT_REACHED:
+        return referrals.filter(running & agreed).exclude(declined)
     if status in Referral.Status.values:
         return referrals.filter(status=status).exclude(ended | running)
     return referrals

@@ -40,6 +40,9 @@ CaseChanged = Callable[["Case", "User | None", str], None]
 # The `to` a stage condition is asked with when a case is about to close as completed
 # (with or without agreement): closing is not a move along the path, but has conditions.
 COMPLETING = "completing"
+# Asked as well when the case is about to close as completed with agreement: what was
+# agreed must have been done (agreements says what is still open).
+COMPLETING_WITH_AGREEMENT = "completing_with_agreement"
 
 # Reason codes passed to the case_changed hooks.
 CONSENT_CHANGED = "consent_changed"

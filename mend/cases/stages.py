@@ -70,10 +70,17 @@ class Outcome(models.TextChoices):
     NOT_ELIGIBLE = "not_eligible", _("Not eligible")
     UNABLE_TO_CONTACT = "unable_to_contact", _("Unable to contact")
     REFERRED_ELSEWHERE = "referred_elsewhere", _("Referred elsewhere")
+    # The parties agreed, but what they agreed was not all done.
+    AGREEMENT_NOT_COMPLETED = "agreement_not_completed", _("Agreement not completed")
 
 
-# Outcomes that only make sense once the parties have met or communicated.
+# Outcomes that only make sense once the parties have met or communicated; each needs
+# the whole session log, since the meetings happened.
 COMPLETION_OUTCOMES = frozenset(
-    {Outcome.COMPLETED_WITH_AGREEMENT, Outcome.COMPLETED_WITHOUT_AGREEMENT}
+    {
+        Outcome.COMPLETED_WITH_AGREEMENT,
+        Outcome.COMPLETED_WITHOUT_AGREEMENT,
+        Outcome.AGREEMENT_NOT_COMPLETED,
+    }
 )
 COMPLETION_STAGES = frozenset({Stage.PROCESS, Stage.AGREEMENT})

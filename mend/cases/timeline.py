@@ -38,6 +38,7 @@ CASE_EVENTS = {
     "case.team_assigned": gettext_lazy("The team was assigned"),
     "case.process_chosen": gettext_lazy("The restorative process was chosen"),
     "case.category_overridden": gettext_lazy("The offence category was accepted by override"),
+    "case.agreement_reached": gettext_lazy("An agreement was reached"),
 }
 
 

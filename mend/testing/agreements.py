@@ -123,3 +123,54 @@ def session_to_verify(world: World, where: Placement | None = None) -> ServiceSe
     return hours.check_out(
         session=session, at=time(12, 30), by=world["volunteer"], expected_version=None
     )
+
+
+def carry_out(world: World, agreement: Agreement) -> Agreement:
+    """Every term done through the services: paid in full, served and verified in full,
+    confirmed by the provider, then marked completed."""
+    from datetime import time
+
+    from mend.agreements import hours, ledger, progress
+
+    by = world["coordinator"]
+    today = timezone.localdate()
+    for term in agreement.terms.filter(status__in=["pending", "in_progress"]):
+        if term.kind == Term.Kind.RESTITUTION:
+            ledger.record_payment(
+                term=term,
+                amount=progress.balance(term),
+                paid_on=today,
+                method="cash",
+                by=by,
+                expected_version=None,
+            )
+        elif term.kind == Term.Kind.COMMUNITY_SERVICE:
+            left = progress.minutes_left(term)
+            while left:
+                served = min(left, 8 * 60)
+                session = hours.check_in(
+                    term=term, on=today, at=time(8), by=by, expected_version=None
+                )
+                end = 8 * 60 + served
+                hours.check_out(
+                    session=session, at=time(end // 60, end % 60), by=by, expected_version=None
+                )
+                hours.verify_session(
+                    session=session,
+                    via="on_behalf",
+                    verifier_name="Pat Placement",
+                    by=by,
+                    expected_version=None,
+                )
+                left -= served
+        elif term.kind == Term.Kind.PROGRAM:
+            hours.confirm_participation(
+                term=term,
+                confirmed_by="Jo Provider",
+                confirmed_on=today,
+                by=by,
+                expected_version=None,
+            )
+        services.set_term_status(term=term, status="completed", by=by, expected_version=None)
+    agreement.refresh_from_db()
+    return agreement

@@ -21,6 +21,10 @@ PLAIN: dict[str, Any] = {
     Outcome.COMPLETED_WITH_AGREEMENT: gettext_lazy(
         "The restorative process took place and an agreement was reached."
     ),
+    Outcome.AGREEMENT_NOT_COMPLETED: gettext_lazy(
+        "The restorative process took place and an agreement was reached, but not all of it "
+        "was carried out. The program has recorded this and nothing more."
+    ),
     Outcome.COMPLETED_WITHOUT_AGREEMENT: gettext_lazy(
         "The restorative process took place. It ended without a written agreement."
     ),

@@ -30,6 +30,7 @@ from mend.testing.agreements import (
     agreement_case,
     apology,
     binding,
+    carry_out,
     draft,
     placement,
     restitution,
@@ -226,11 +227,11 @@ def closed(world: World, *, completed: bool = True, outcome: str = "") -> Agreem
         expected_version=None,
     )
     if completed:
-        # The closing of agreements is another part's work: here it is only its result.
-        Agreement.objects.filter(pk=agreement.pk).update(status=Agreement.Status.COMPLETED)
+        carry_out(world, agreement)
     close_case(
         case=case,
-        outcome=outcome or Outcome.COMPLETED_WITH_AGREEMENT,
+        outcome=outcome
+        or (Outcome.COMPLETED_WITH_AGREEMENT if completed else Outcome.AGREEMENT_NOT_COMPLETED),
         by=world["coordinator"],
         expected_version=None,
     )

@@ -11,11 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from mend.agreements import services as agreement_services
 from mend.api.tests.conftest import Partner, referral_body
 from mend.cases import services
 from mend.cases.models import Case, Referral
 from mend.cases.stages import Outcome, Stage
 from mend.programs.models import ConsentPurpose, ProcessType
+from mend.testing.agreements import binding
 from mend.testing.cases import assess_all, consent_all, screen, to_stage
 from mend.testing.personas import World
 
@@ -65,6 +67,7 @@ def test_the_status_follows_the_case_through_its_lifecycle(world: World, partner
         lambda: screen(world, case),
         lambda: to_stage(world, case, Stage.CONTACT),
         lambda: _into_process(world, case),
+        lambda: _agree(world, case),
         lambda: services.close_case(
             case=case,
             outcome=Outcome.COMPLETED_WITH_AGREEMENT,
@@ -83,10 +86,30 @@ def test_the_status_follows_the_case_through_its_lifecycle(world: World, partner
             assert changed_since(partner, before) == [referral_id]
             seen.append(str(status_of(partner, referral_id)["status"]))
 
-    assert seen == ["received", "screening", "accepted", "in_progress", "closed"]
+    assert seen == [
+        "received",
+        "screening",
+        "accepted",
+        "in_progress",
+        "agreement_reached",
+        "closed",
+    ]
     final = status_of(partner, referral_id)
     assert final["outcome"] == "completed_with_agreement"
     assert final["reference"] == created["reference"]
+
+
+def _agree(world: World, case: Case) -> None:
+    """Every party agrees; the terms are then waived, so the case can close with agreement."""
+    agreement = binding(world, case)
+    for term in agreement.terms.all():
+        agreement_services.set_term_status(
+            term=term,
+            status="waived",
+            reason="Forgiven by the harmed party.",
+            by=world["facilitator"],
+            expected_version=None,
+        )
 
 
 def _into_process(world: World, case: Case) -> None:

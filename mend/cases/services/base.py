@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from mend.cases.models import Case
 from mend.cases.notices import Notice
 from mend.cases.queries import case_facts
+from mend.cases.stages import ENDED
 from mend.core import audit
 
 if TYPE_CHECKING:
@@ -62,6 +64,25 @@ def lock_case(case: Case, expected_version: int | None) -> Case:
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(*stale_sentences(case, expected_version))
     return case
+
+
+def require_reason_if_closed(case: Case, reason: str, field: str = "closed_reason") -> None:
+    """A closed case can still be put right, but only with a written reason, audited by
+    the service as `closed_reason` (see `closed_details`)."""
+    if case.stage in ENDED and not reason.strip():
+        raise ValidationError(
+            {
+                field: _(
+                    "This case is closed. Say why you are changing it: the reason is kept "
+                    "in the audit trail."
+                )
+            }
+        )
+
+
+def closed_details(case: Case, reason: str) -> dict[str, str]:
+    """The audit detail a change to a closed case carries: why it was made."""
+    return {"closed_reason": reason.strip()} if case.stage in ENDED and reason.strip() else {}
 
 
 def stale_sentences(case: Case, opened_on: int) -> list[str]:

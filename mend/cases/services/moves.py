@@ -6,6 +6,7 @@ asks the rules and moves the case back (or warns, in agreement and follow-up) at
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -254,7 +255,10 @@ def close_case(
             raise Blocked(
                 _("A case can be completed only after the restorative process has started.")
             )
-        notices = registry.stage_conditions(case_facts(case), registry.COMPLETING)
+        facts = case_facts(case)
+        notices = registry.stage_conditions(facts, registry.COMPLETING)
+        if outcome == Outcome.COMPLETED_WITH_AGREEMENT:
+            notices += registry.stage_conditions(facts, registry.COMPLETING_WITH_AGREEMENT)
         if notices:
             raise blocked(case, notices)
     case.outcome = outcome
@@ -270,6 +274,24 @@ def close_case(
     )
     _referral_changed(case, events.CLOSED)
     registry.case_changed(case, by, registry.CLOSED)
+    return case
+
+
+@transaction.atomic
+def record_agreement_reached(*, case: Case, on: date, by: User | None) -> Case:
+    """Every party agreed to what will be done, the last of them `on` that day (an app
+    built on cases says so).
+
+    The first time only: the case keeps the day, and the referrer and partner systems
+    are told that an agreement was reached, never what it says. A later version agreed
+    after reconvening is not news to them."""
+    lock_case(case, None)
+    if case.agreement_reached_on is not None:
+        return case
+    case.agreement_reached_on = on
+    changed(case, by=by, action="case.agreement_reached", fields=["agreement_reached_on"])
+    if case.stage not in ENDED:
+        _referral_changed(case, events.AGREEMENT_REACHED)
     return case
 
 

@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mend.cases.models import Case, CaseAssignment, Note
-from mend.cases.services.base import InvalidMove, changed, lock_case
+from mend.cases.services.base import (
+    InvalidMove,
+    changed,
+    closed_details,
+    lock_case,
+    require_reason_if_closed,
+)
 from mend.cases.services.moves import enforce_conditions
 from mend.cases.stages import ENDED
 from mend.core import audit
@@ -99,14 +105,23 @@ def add_note(
     by: User,
     expected_version: int | None,
     restricted: bool = False,
+    closed_reason: str = "",
 ) -> Note:
     lock_case(case, expected_version)
     if not body.strip():
         raise ValidationError({"body": _("Write the note.")})
+    require_reason_if_closed(case, closed_reason)
     note = Note(case=case, kind=Note.Kind.NOTE, author=by, body=body, restricted=restricted)
     note.full_clean()
     note.save()
-    changed(case, by=by, action="case.note_added", obj=note, restricted=restricted)
+    changed(
+        case,
+        by=by,
+        action="case.note_added",
+        obj=note,
+        restricted=restricted,
+        **closed_details(case, closed_reason),
+    )
     return note
 
 

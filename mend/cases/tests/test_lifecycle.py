@@ -423,7 +423,7 @@ def test_a_completed_case_closes_from_agreement(world: World) -> None:
     case = to_stage(world, submit(world), Stage.AGREEMENT)
     services.close_case(
         case=case,
-        outcome=Outcome.COMPLETED_WITH_AGREEMENT,
+        outcome=Outcome.COMPLETED_WITHOUT_AGREEMENT,
         by=world["facilitator"],
         expected_version=None,
     )

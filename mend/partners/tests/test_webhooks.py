@@ -20,12 +20,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from mend.agreements import services as agreement_services
 from mend.cases import services
 from mend.cases.models import Case, Participant, Referral
 from mend.cases.stages import Outcome, Stage
 from mend.core.models import AuditEvent
 from mend.partners.models import WebhookDelivery, WebhookEndpoint
 from mend.partners.webhooks import check_url, deliver_due_webhooks, register_endpoint
+from mend.testing.agreements import agreement_case, binding
 from mend.testing.cases import parties, screen, submit, to_stage
 from mend.testing.personas import World
 
@@ -175,12 +177,12 @@ def test_decline_process_start_and_close_send_their_events(
     assert receiver.json()["status"] == "in_progress"
     with capture(execute=True):
         services.close_case(
-            case=case, outcome=Outcome.COMPLETED_WITH_AGREEMENT, by=by, expected_version=None
+            case=case, outcome=Outcome.COMPLETED_WITHOUT_AGREEMENT, by=by, expected_version=None
         )
     assert receiver.json()["event"] == "referral.closed"
     assert (receiver.json()["status"], receiver.json()["outcome"]) == (
         "closed",
-        "completed_with_agreement",
+        "completed_without_agreement",
     )
 
     withdrawn = _accepted(world, capture)
@@ -332,3 +334,45 @@ def test_admins_register_and_see_deliveries_of_their_program_only(
     assert admin.post(reverse("partners:deactivate_webhook", args=[endpoint.pk])).status_code == 302
     endpoint.refresh_from_db()
     assert not endpoint.is_active
+
+
+def test_an_agreement_reached_is_sent_with_its_status_and_nothing_of_what_was_agreed(
+    world: World, receiver: Receiver, django_capture_on_commit_callbacks: Capture
+) -> None:
+    _endpoint(world, receiver)
+    capture = django_capture_on_commit_callbacks
+    with capture(execute=True):
+        case = agreement_case(world)
+        agreement = binding(world, case)
+    reached = receiver.json()
+    assert reached["event"] == "referral.agreement_reached"
+    assert (reached["status"], reached["outcome"]) == ("agreement_reached", None)
+    assert set(reached) == {"event", "referral_id", "reference", "status", "outcome", "occurred_at"}
+    body = receiver.received[-1].body.decode()
+    for detail in ["bicycle", "Apologise", "120", "restitution", "apology"]:
+        assert detail not in body
+
+    with capture(execute=True):
+        for term in agreement.terms.all():
+            agreement_services.set_term_status(
+                term=term,
+                status="waived",
+                reason="Forgiven.",
+                by=world["facilitator"],
+                expected_version=None,
+            )
+        services.close_case(
+            case=case,
+            outcome=Outcome.COMPLETED_WITH_AGREEMENT,
+            by=world["coordinator"],
+            expected_version=None,
+        )
+    closed = receiver.json()
+    assert (closed["event"], closed["status"], closed["outcome"]) == (
+        "referral.closed",
+        "closed",
+        "completed_with_agreement",
+    )
+    assert [json.loads(r.body)["event"] for r in receiver.received].count(
+        "referral.agreement_reached"
+    ) == 1

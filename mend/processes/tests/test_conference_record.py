@@ -67,7 +67,7 @@ def _close_completed(world: World, case: Case) -> Case:
     case.refresh_from_db()
     return cases.close_case(
         case=case,
-        outcome=Outcome.COMPLETED_WITH_AGREEMENT,
+        outcome=Outcome.COMPLETED_WITHOUT_AGREEMENT,
         by=world["facilitator"],
         expected_version=None,
     )
