@@ -63,7 +63,7 @@ def _enrolled(event: AuditEvent, reading: Reading) -> Sentence:
 
 
 def _users(ids: set[str], reader: Any) -> dict[str, Any]:
-    rows = User.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()])
+    rows = User.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdecimal()])
     return {str(row.pk): row for row in rows}
 
 

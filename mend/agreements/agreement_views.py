@@ -82,7 +82,7 @@ def _drafting_meeting(request: HttpRequest, meetings: list[Meeting]) -> Meeting 
     """The meeting asked for, or else the latest one with a conference record, or the
     latest held."""
     raw = request.POST.get("meeting") or request.GET.get("meeting") or ""
-    if raw.isdigit():
+    if raw.isdecimal():
         return next((m for m in meetings if m.pk == int(raw)), None)
     recorded = set(
         ConferenceRecord.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True)

@@ -35,7 +35,7 @@ from mend.programs.models import ConsentPurpose, ProcessType
 
 
 def _ids(ids: set[str]) -> list[int]:
-    return [int(pk) for pk in ids if pk.isdigit()]
+    return [int(pk) for pk in ids if pk.isdecimal()]
 
 
 def _cases(ids: set[str], reader: Any) -> dict[str, Any]:

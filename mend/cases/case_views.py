@@ -203,7 +203,7 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
 def _participant_for(request: HttpRequest, case: Case, spec: Action) -> Participant | None:
     """The person an action about one person was opened for, if it applies to them."""
     raw = request.POST.get("participant") or request.GET.get("participant") or ""
-    if not raw.isdigit():
+    if not raw.isdecimal():
         return None
     participant = (
         case.participants.select_related("person", "supports__person").filter(pk=raw).first()
@@ -215,7 +215,7 @@ def _participant_for(request: HttpRequest, case: Case, spec: Action) -> Particip
 
 def _guardian_for(request: HttpRequest, participant: Participant) -> Participant | None:
     raw = request.POST.get("guardian") or request.GET.get("guardian") or ""
-    if not raw.isdigit():
+    if not raw.isdecimal():
         return None
     return (
         participant.supporters.filter(
@@ -240,7 +240,7 @@ def _choose_person(request: HttpRequest, case: Case, spec: Action) -> HttpRespon
     asked = next((p for p in facts.participants if str(p.pk) == raw), None)
     since: list[str] = []
     sent_version = request.POST.get("version", "")
-    if request.method == "POST" and sent_version.isdigit() and int(sent_version) < case.version:
+    if request.method == "POST" and sent_version.isdecimal() and int(sent_version) < case.version:
         since = changes_since(case, int(sent_version))
     return render(
         request,
@@ -305,7 +305,7 @@ def case_action(
         else:
             status = 400
             opened_on = request.POST.get("version", "")
-            if opened_on.isdigit() and int(opened_on) != case.version:
+            if opened_on.isdecimal() and int(opened_on) != case.version:
                 # A choice that vanished (a meeting cancelled meanwhile) is news, not a
                 # mistake: say what changed.
                 for sentence in stale_sentences(case, int(opened_on)):

@@ -87,8 +87,7 @@ def _with_another_form(data: Any, prefix: str) -> Any:
     key = f"{prefix}-TOTAL_FORMS"
     raw = str(data.get(key) or "1").strip()
     # A count that is not a small number (anyone can send one) counts as one form.
-    # ("²" is a digit to str.isdigit, but not a number to int.)
-    count = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 1
+    count = int(raw) if raw.isdecimal() and len(raw) < 4 else 1
     data[key] = str(min(max(count, 1) + 1, 10))
     return data
 

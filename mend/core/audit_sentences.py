@@ -166,7 +166,7 @@ class Reading:
                 wanted[event.subject_type].add(event.subject_id)
             for key, object_type in _references.items():
                 value = str(event.details.get(key, ""))
-                if value.isdigit():
+                if value.isdecimal():
                     wanted[object_type].add(value)
         for object_type, ids in wanted.items():
             loader = _loaders.get(object_type)

@@ -17,7 +17,7 @@ def declared_length(request: HttpRequest) -> int | None:
     "abc" would raise there (a 500) and "-1" would be taken at its word.
     """
     value = str(request.META.get("CONTENT_LENGTH") or "").strip() or "0"
-    if not value.isascii() or not value.isdigit():
+    if not value.isascii() or not value.isdecimal():
         return None
     return int(value)
 

@@ -52,7 +52,7 @@ def _remove(form: Any, case: Case, by: User) -> str:
 
 def _which_letter(request: Any, case: Case) -> dict[str, Any]:
     raw = request.GET.get("letter") or ""
-    return {"letter": int(raw)} if raw.isdigit() else {}
+    return {"letter": int(raw)} if raw.isdecimal() else {}
 
 
 ACTIONS = [

@@ -92,7 +92,7 @@ def _deliver(form: Any, case: Case, by: User) -> str:
 
 def _which_letter(request: HttpRequest, case: Case) -> dict[str, Any]:
     raw = request.GET.get("letter") or ""
-    return {"letter": int(raw)} if raw.isdigit() else {}
+    return {"letter": int(raw)} if raw.isdecimal() else {}
 
 
 def _action(name: str, label: Any, form: Any, handler: Any, stages: frozenset[str]) -> Action:

@@ -106,7 +106,7 @@ def _cancel(form: Any, case: Case, by: User) -> str:
 
 def _which_meeting(request: HttpRequest, case: Case) -> dict[str, Any]:
     raw = request.GET.get("meeting") or ""
-    return {"meeting": int(raw)} if raw.isdigit() else {}
+    return {"meeting": int(raw)} if raw.isdecimal() else {}
 
 
 ACTIONS = [

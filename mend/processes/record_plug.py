@@ -24,7 +24,7 @@ RECORD_STAGES = frozenset({Stage.PROCESS, Stage.AGREEMENT})
 
 def _which_meeting(request: HttpRequest, case: Case) -> dict[str, Any]:
     raw = request.GET.get("meeting") or ""
-    return {"meeting": int(raw)} if raw.isdigit() else {}
+    return {"meeting": int(raw)} if raw.isdecimal() else {}
 
 
 def _record(form: Any, case: Case, by: User) -> str:

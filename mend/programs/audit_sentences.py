@@ -31,13 +31,13 @@ def _role(value: Any) -> Any:
 
 
 def _agencies(ids: set[str], reader: Any) -> dict[str, Any]:
-    rows = Agency.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()])
+    rows = Agency.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdecimal()])
     return {str(row.pk): row for row in rows}
 
 
 def _memberships(ids: set[str], reader: Any) -> dict[str, Any]:
     rows = Membership.objects.select_related("user").filter(
-        pk__in=[int(pk) for pk in ids if pk.isdigit()]
+        pk__in=[int(pk) for pk in ids if pk.isdecimal()]
     )
     return {str(row.pk): row for row in rows}
 
@@ -81,7 +81,7 @@ def _membership(text: Any) -> Any:
 def _invitations(ids: set[str], reader: Any) -> dict[str, Any]:
     from mend.programs.models import Invitation
 
-    rows = Invitation.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()])
+    rows = Invitation.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdecimal()])
     return {str(row.pk): row for row in rows}
 
 
@@ -104,7 +104,7 @@ def _rows_of(model: Any) -> Any:
     # Worded by the record's label in the reader's language when read, so a renamed
     # category reads by its name now.
     def load(ids: set[str], reader: Any) -> dict[str, Any]:
-        rows = model.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdigit()])
+        rows = model.objects.filter(pk__in=[int(pk) for pk in ids if pk.isdecimal()])
         return {str(row.pk): row for row in rows}
 
     return load

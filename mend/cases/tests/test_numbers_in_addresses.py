@@ -1,0 +1,32 @@
+"""A number sent in a form or an address is a number only if Python can read it as one:
+"²" and "٣" pass str.isdigit() yet int("²") fails, which once made a 500. Every such
+parameter gets a page, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from mend.cases.stages import Stage
+from mend.testing.cases import submit, to_stage
+from mend.testing.personas import World
+
+pytestmark = pytest.mark.django_db
+
+ODD = ["²", "¹²", "٣", "Ⅻ", "99999999999999999999999"]
+
+
+@pytest.mark.parametrize("odd", ODD)
+def test_a_person_or_version_given_as_an_odd_number_gets_a_page_never_a_500(
+    odd: str, world: World, client_for
+) -> None:
+    case = to_stage(world, submit(world), Stage.PREPARATION)
+    client = client_for("coordinator")
+    action = reverse("cases:action", args=[case.reference, "consent"])
+    assert client.get(action, {"participant": odd, "guardian": odd}).status_code < 500
+    sent = {"participant": odd, "guardian": odd, "version": odd, "opened_on": odd}
+    assert client.post(action, sent).status_code < 500
+    draft = reverse("agreements:draft", args=[case.reference])
+    assert client.get(draft, {"meeting": odd}).status_code < 500
+    counts = {"harmed-TOTAL_FORMS": odd, "add_harmed": "1"}
+    assert client.post(reverse("cases:new_referral"), counts).status_code < 500
