@@ -58,7 +58,7 @@ def _send(page: Any, name: str, button: str, fill: dict[str, str] | None = None)
     return section
 
 
-def test_a_facilitator_takes_an_agreement_from_the_conference_record_to_a_case_closed_with_every_term_kept(  # noqa: E501
+def test_an_agreement_goes_from_the_conference_record_to_a_case_closed_with_every_term_kept(
     live_server: Any, page: Any, world: World
 ) -> None:
     from playwright.sync_api import expect
