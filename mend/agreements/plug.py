@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy
 from mend.agreements import queries, services
 from mend.agreements.models import Agreement, Term
 from mend.cases import registry
-from mend.cases.models import Case, Participant
+from mend.cases.models import Case, Participant, Referral
 from mend.cases.queries import participants_of
+from mend.cases.stages import ENDED
 from mend.cases.timeline import Entry
 from mend.core.models import AuditEvent
 from mend.programs.models import Membership
@@ -115,6 +116,15 @@ def closing_documents_section(case: Case, membership: Membership, request: HttpR
     )
 
 
+def outcome_report_section(referral: Referral, membership: Membership, request: HttpRequest) -> str:
+    """For the referrer, once the case has ended: the outcome report to download."""
+    if referral.case.stage not in ENDED or not membership.can("referrals.follow_own"):
+        return ""
+    return render_to_string(
+        "agreements/includes/outcome_report_link.html", {"case": referral.case}, request=request
+    )
+
+
 def agreement_entries(case: Case, only: Agreement | None = None) -> list[Entry]:
     """The agreement events of the case (or of one agreement), in two queries."""
     events = AuditEvent.objects.filter(
@@ -154,6 +164,7 @@ def plug_in() -> None:
 
     registry.add_case_section(agreements_section)
     registry.add_case_section(closing_documents_section)
+    registry.add_referral_section(outcome_report_section)
     registry.add_timeline_source(agreement_entries)
     registry.add_stage_condition(stage_rules.agreement_done)
     registry.add_case_changed(services.follow_case_ending)

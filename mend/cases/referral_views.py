@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mend.accounts.models import User
-from mend.cases import services
+from mend.cases import registry, services
 from mend.cases.case_views import attach
 from mend.cases.forms import ReferralFilterForm, ReferralMessageForm
 from mend.cases.queries import (
@@ -96,6 +96,7 @@ def _referral_page(
             "program": membership.program,
             "form": form,
             "can_add": membership.can("referrals.follow_own"),
+            "sections": registry.referral_sections(referral, membership, request),
         },
         status=status,
     )

@@ -1,11 +1,12 @@
 """Where the apps built on cases plug in, without `cases` importing them.
 
-An app registers from its AppConfig.ready(); registering twice is harmless. Four kinds:
+An app registers from its AppConfig.ready(); registering twice is harmless. Five kinds:
 - stage conditions: more conditions for moving a case to a stage;
 - case-page sections: a block of the case page (meetings, letters, agreements);
 - case actions: more entries of the action table (mend.cases.actions), run by the one
   action view like the others, with the same version check and one-time token;
 - timeline sources: more entries for the case timeline;
+- referral sections: a block of the page a referrer follows their referral on;
 and one hook, `case_changed`, called inside the transaction of a service that changed
 consent, an assessment, a protective order, a withdrawal, a pause or a closure, so an app
 can act on it at once (processes cancels the meetings that may no longer take place).
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
     from mend.accounts.models import User
     from mend.cases.actions import Action
-    from mend.cases.models import Case
+    from mend.cases.models import Case, Referral
     from mend.cases.notices import Notice
     from mend.cases.rules import CaseFacts
     from mend.cases.timeline import Entry
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 StageCondition = Callable[["CaseFacts", str], list["Notice"]]
 # (case, membership, request) -> HTML of one section of the case page ("" shows nothing).
 CaseSection = Callable[["Case", "Membership", "HttpRequest"], str]
+# (referral, membership, request) -> HTML of one section of the referrer's referral page.
+ReferralSection = Callable[["Referral", "Membership", "HttpRequest"], str]
 # (case) -> timeline entries.
 TimelineSource = Callable[["Case"], list["Entry"]]
 # (case, by, reason code) -> None, under the case's row lock.
@@ -60,6 +63,7 @@ ORDER_PERMISSION_WITHDRAWN = "order_permission_withdrawn"
 _stage_conditions: list[StageCondition] = []
 _sections: list[CaseSection] = []
 _timeline_sources: list[TimelineSource] = []
+_referral_sections: list[ReferralSection] = []
 _case_changed: list[CaseChanged] = []
 
 
@@ -80,6 +84,19 @@ def add_case_section(section: CaseSection) -> None:
 def case_sections(case: Case, membership: Membership, request: HttpRequest) -> list[str]:
     """The added sections of the case page, rendered, in the order they were registered."""
     rendered = (section(case, membership, request) for section in _sections)
+    return [html for html in rendered if html]
+
+
+def add_referral_section(section: ReferralSection) -> None:
+    """A block of the page a referrer follows their referral on (an outcome report)."""
+    if section not in _referral_sections:
+        _referral_sections.append(section)
+
+
+def referral_sections(
+    referral: Referral, membership: Membership, request: HttpRequest
+) -> list[str]:
+    rendered = (section(referral, membership, request) for section in _referral_sections)
     return [html for html in rendered if html]
 
 

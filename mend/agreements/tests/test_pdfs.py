@@ -364,6 +364,21 @@ def test_a_referrer_gets_the_report_only_of_a_referral_they_follow_once_it_close
     assert client_for("referrer").get(letter).status_code == 403
 
 
+def test_the_referrer_finds_the_outcome_report_on_their_referral_page_once_the_case_ends(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    referrer = client_for("referrer")
+    open_case = binding(world, agreement_case(world)).case
+    page = referrer.get(reverse("cases:referral_detail", args=[open_case.referral_id]))
+    assert page.status_code == 200
+    assert 'id="outcome-report"' not in page.content.decode()
+    case = closed(world).case
+    report = reverse("agreements:outcome_report", kwargs={"reference": case.reference})
+    page = referrer.get(reverse("cases:referral_detail", args=[case.referral_id]))
+    assert f'href="{report}"' in page.content.decode()
+    assert referrer.get(report).status_code == 200
+
+
 def test_a_copy_is_a_download_that_is_never_cached_and_is_audited(
     world: World, client_for: Callable[[str], Client]
 ) -> None:
