@@ -173,7 +173,9 @@ def _hours(value: str) -> int | None:
         hours = Decimal(value.strip().replace(",", "."))
     except InvalidOperation:
         return None
-    if not hours.is_finite() or hours <= 0:
+    # Past the service's own bound (2,000 hours) it is no number of hours, and 9e999 would
+    # overflow the multiplication.
+    if not hours.is_finite() or hours <= 0 or hours > 2000:
         return None
     return int(hours * 60)
 

@@ -27,6 +27,7 @@ from mend.cases.queries import get_case_for, participants_of
 from mend.cases.services.base import CaseRuleError
 from mend.core import submissions
 from mend.core.crypto import DecryptionError
+from mend.core.numbers import whole_number
 from mend.processes.models import ConferenceRecord, Meeting
 from mend.programs.access import program_view
 from mend.programs.models import Membership
@@ -81,9 +82,9 @@ def _page(
 def _drafting_meeting(request: HttpRequest, meetings: list[Meeting]) -> Meeting | None:
     """The meeting asked for, or else the latest one with a conference record, or the
     latest held."""
-    raw = request.POST.get("meeting") or request.GET.get("meeting") or ""
-    if raw.isdecimal():
-        return next((m for m in meetings if m.pk == int(raw)), None)
+    asked = whole_number(request.POST.get("meeting") or request.GET.get("meeting"))
+    if asked is not None:
+        return next((m for m in meetings if m.pk == asked), None)
     recorded = set(
         ConferenceRecord.objects.filter(meeting__in=meetings).values_list("meeting_id", flat=True)
     )
@@ -166,6 +167,7 @@ def agreement_page(
             "agreement_row": plug.agreement_row(agreement, people),
             "may_manage": membership.can("agreements.manage"),
             "copies": links.copies_of(membership, agreement),
+            "may_work": membership.can("cases.work"),
             "history": history,
         },
     )
@@ -405,7 +407,9 @@ def reconvene(
     )
 
 
-@program_view()
+# A scanned paper may carry more than the agreement: for those who work the case, like the
+# party copies and letters' files.
+@program_view("cases.work")
 @require_GET
 def signed_copy(
     request: HttpRequest,

@@ -27,8 +27,13 @@ from django.utils.translation import gettext as _
 from mend.agreements.models import ZERO, AgreementSettings, FeeEntry
 from mend.agreements.services import money
 from mend.cases.models import Case, Participant
-from mend.cases.services.base import Blocked, changed, lock_case, require_reason_if_closed
-from mend.cases.stages import ENDED
+from mend.cases.services.base import (
+    Blocked,
+    changed,
+    closed_details,
+    lock_case,
+    require_reason_if_closed,
+)
 from mend.core.dates import plausible_date
 
 if TYPE_CHECKING:
@@ -99,7 +104,7 @@ def _lock(case: Case, participant: Participant, expected_version: int | None, re
 
 
 def _audit(case: Case, entry: FeeEntry, action: str, by: User, reason: str, **extra: Any) -> None:
-    details = {"closed_reason": reason} if case.stage in ENDED and reason else {}
+    details = closed_details(case, reason)
     changed(
         case,
         by=by,

@@ -82,7 +82,10 @@ def check_out(
 ) -> ServiceSession:
     agreement = session.term.agreement
     case = lock_agreement(agreement, expected_version, reason=closed_reason)
+    _in_force(agreement)
     session.refresh_from_db()
+    session.term.refresh_from_db()
+    _service(session.term)
     if session.checked_out is not None:
         raise Blocked(_("This session is already checked out."))
     minutes = minutes_between(session.checked_in, at)
@@ -109,7 +112,10 @@ def verify_session(
     link) or a coordinator on its behalf, naming who at the placement confirmed them."""
     agreement = session.term.agreement
     case = lock_agreement(agreement, expected_version, reason=closed_reason)
+    _in_force(agreement)
     session.refresh_from_db()
+    session.term.refresh_from_db()
+    _service(session.term)
     if session.minutes is None:
         raise Blocked(_("Check the session out before its hours are verified."))
     if session.verified_at is not None:

@@ -86,10 +86,11 @@ def money(value: Any, field_name: str = "amount") -> Decimal:
         raise ValidationError({field_name: _("Enter an amount such as 25.00.")}) from None
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({field_name: _("Enter an amount greater than zero.")})
-    if amount != amount.quantize(CENT):
-        raise ValidationError({field_name: _("Enter an amount to the cent, such as 25.50.")})
+    # The bound first: quantizing an amount such as 1e30 is itself an error.
     if amount >= Decimal("10000000000"):
         raise ValidationError({field_name: _("Enter an amount below 10,000,000,000.")})
+    if amount != amount.quantize(CENT):
+        raise ValidationError({field_name: _("Enter an amount to the cent, such as 25.50.")})
     return amount.quantize(CENT)
 
 

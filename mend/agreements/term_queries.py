@@ -11,7 +11,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from mend.agreements.models import Payment, ServiceIncident, ServiceSession, Term
-from mend.cases.models import Case
 from mend.cases.queries import get_case_for
 from mend.programs.models import Membership
 
@@ -50,16 +49,3 @@ def term_for(membership: Membership, case_reference: str, agreement_id: int, ter
     # The case as the scoping query loaded it (with its program), not read again.
     term.agreement.case = case
     return term
-
-
-def may_manage(membership: Membership) -> bool:
-    return membership.can("agreements.manage")
-
-
-def may_check_in(membership: Membership, term: Term) -> bool:
-    """Check-in and check-out: staff who follow agreements up, and the term's monitor."""
-    return may_manage(membership) or term.monitor_id == membership.user_id
-
-
-def case_of(term: Term) -> Case:
-    return term.agreement.case

@@ -32,6 +32,7 @@ from mend.cases.stages import COMPLETION_STAGES, ENDED, MAIN_PATH, NEXT, Stage
 from mend.cases.timeline import timeline_for
 from mend.core import submissions
 from mend.core.models import AuditEvent
+from mend.core.numbers import whole_number
 from mend.programs.access import program_view
 from mend.programs.models import ConsentPurpose, Membership
 
@@ -202,11 +203,11 @@ def case_detail(request: HttpRequest, membership: Membership, reference: str) ->
 
 def _participant_for(request: HttpRequest, case: Case, spec: Action) -> Participant | None:
     """The person an action about one person was opened for, if it applies to them."""
-    raw = request.POST.get("participant") or request.GET.get("participant") or ""
-    if not raw.isdecimal():
+    asked = whole_number(request.POST.get("participant") or request.GET.get("participant"))
+    if asked is None:
         return None
     participant = (
-        case.participants.select_related("person", "supports__person").filter(pk=raw).first()
+        case.participants.select_related("person", "supports__person").filter(pk=asked).first()
     )
     if participant is None or not spec.applies_to(participant, case_facts(case)):
         return None
@@ -214,12 +215,12 @@ def _participant_for(request: HttpRequest, case: Case, spec: Action) -> Particip
 
 
 def _guardian_for(request: HttpRequest, participant: Participant) -> Participant | None:
-    raw = request.POST.get("guardian") or request.GET.get("guardian") or ""
-    if not raw.isdecimal():
+    asked = whole_number(request.POST.get("guardian") or request.GET.get("guardian"))
+    if asked is None:
         return None
     return (
         participant.supporters.filter(
-            pk=raw, role=Participant.Role.GUARDIAN, status=Participant.Status.ACTIVE
+            pk=asked, role=Participant.Role.GUARDIAN, status=Participant.Status.ACTIVE
         )
         .select_related("person")
         .first()
@@ -239,9 +240,9 @@ def _choose_person(request: HttpRequest, case: Case, spec: Action) -> HttpRespon
     raw = request.POST.get("participant") or request.GET.get("participant") or ""
     asked = next((p for p in facts.participants if str(p.pk) == raw), None)
     since: list[str] = []
-    sent_version = request.POST.get("version", "")
-    if request.method == "POST" and sent_version.isdecimal() and int(sent_version) < case.version:
-        since = changes_since(case, int(sent_version))
+    sent_version = whole_number(request.POST.get("version"))
+    if request.method == "POST" and sent_version is not None and sent_version < case.version:
+        since = changes_since(case, sent_version)
     return render(
         request,
         "cases/choose_person.html",
@@ -304,8 +305,8 @@ def case_action(
             status = outcome
         else:
             status = 400
-            opened_on = request.POST.get("version", "")
-            if opened_on.isdecimal() and int(opened_on) != case.version:
+            opened_on = whole_number(request.POST.get("version"))
+            if opened_on is not None and opened_on != case.version:
                 # A choice that vanished (a meeting cancelled meanwhile) is news, not a
                 # mistake: say what changed.
                 for sentence in stale_sentences(case, int(opened_on)):

@@ -12,6 +12,7 @@ from mend.cases import registry
 from mend.cases.actions import Action
 from mend.cases.models import Case
 from mend.core.audit_sentences import register as register_sentence
+from mend.core.numbers import whole_number
 from mend.processes import attachment_forms as forms
 from mend.processes import attachments as services
 from mend.processes.letter_services import WRITING_STAGES
@@ -52,7 +53,8 @@ def _remove(form: Any, case: Case, by: User) -> str:
 
 def _which_letter(request: Any, case: Case) -> dict[str, Any]:
     raw = request.GET.get("letter") or ""
-    return {"letter": int(raw)} if raw.isdecimal() else {}
+    number = whole_number(raw)
+    return {} if number is None else {"letter": number}
 
 
 ACTIONS = [

@@ -17,6 +17,7 @@ from mend.cases.models import Case
 from mend.cases.timeline import Entry
 from mend.core.audit_sentences import register as register_sentence
 from mend.core.models import AuditEvent
+from mend.core.numbers import whole_number
 from mend.processes import attachments_plug
 from mend.processes import letter_forms as forms
 from mend.processes import letter_services as services
@@ -92,7 +93,8 @@ def _deliver(form: Any, case: Case, by: User) -> str:
 
 def _which_letter(request: HttpRequest, case: Case) -> dict[str, Any]:
     raw = request.GET.get("letter") or ""
-    return {"letter": int(raw)} if raw.isdecimal() else {}
+    number = whole_number(raw)
+    return {} if number is None else {"letter": number}
 
 
 def _action(name: str, label: Any, form: Any, handler: Any, stages: frozenset[str]) -> Action:

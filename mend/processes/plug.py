@@ -22,6 +22,7 @@ from mend.core.audit_sentences import Reading, Sentence, who
 from mend.core.audit_sentences import register as register_sentence
 from mend.core.languages import language_name
 from mend.core.models import AuditEvent
+from mend.core.numbers import whole_number
 from mend.processes import forms, gates, letters_plug, queries, record_plug, services
 from mend.processes.models import Meeting
 from mend.programs.models import Membership
@@ -106,7 +107,8 @@ def _cancel(form: Any, case: Case, by: User) -> str:
 
 def _which_meeting(request: HttpRequest, case: Case) -> dict[str, Any]:
     raw = request.GET.get("meeting") or ""
-    return {"meeting": int(raw)} if raw.isdecimal() else {}
+    number = whole_number(raw)
+    return {} if number is None else {"meeting": number}
 
 
 ACTIONS = [

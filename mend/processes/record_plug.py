@@ -15,6 +15,7 @@ from mend.cases.actions import Action
 from mend.cases.models import Case
 from mend.cases.stages import Stage
 from mend.core.audit_sentences import register as register_sentence
+from mend.core.numbers import whole_number
 from mend.processes import forms, record_forms, record_services, services, stage_rules
 
 MEETING_STAGES = frozenset({Stage.PREPARATION, Stage.PROCESS, Stage.AGREEMENT})
@@ -24,7 +25,8 @@ RECORD_STAGES = frozenset({Stage.PROCESS, Stage.AGREEMENT})
 
 def _which_meeting(request: HttpRequest, case: Case) -> dict[str, Any]:
     raw = request.GET.get("meeting") or ""
-    return {"meeting": int(raw)} if raw.isdecimal() else {}
+    number = whole_number(raw)
+    return {} if number is None else {"meeting": number}
 
 
 def _record(form: Any, case: Case, by: User) -> str:

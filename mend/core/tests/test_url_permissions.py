@@ -521,7 +521,7 @@ EXPECTED: dict[str, Case] = {
     "agreements:sign": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs()),
     "agreements:reconvene": Case(AGREEMENT_MANAGE, kwargs=_agreement_kwargs("binding")),
     # A signed copy: whoever may see the agreement.
-    "agreements:signed_copy": Case(AGREEMENT_READ, kwargs=_agreement_kwargs("draft", "signature")),
+    "agreements:signed_copy": Case(CASE_DOCUMENTS, kwargs=_agreement_kwargs("draft", "signature")),
     "agreements:party_copy": Case(CASE_DOCUMENTS, kwargs=_party_copy),
     "agreements:closure_letter": Case(CASE_DOCUMENTS, kwargs=_closure_letter),
     # And the referrer who sent the referral (ours did) once the case has closed.
