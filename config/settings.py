@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "mend.cases",
     "mend.processes",
     "mend.agreements",
+    "mend.outcomes",
     "mend.partners",
     "mend.api",
 ]

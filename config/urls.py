@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("mend.cases.urls")),
     path("", include("mend.programs.urls")),
     path("", include("mend.processes.urls")),
+    path("", include("mend.outcomes.urls")),
 ]
 
 handler400 = "mend.core.views.bad_request"

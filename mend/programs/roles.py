@@ -64,6 +64,20 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # coordinators record them.
     "fees.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR}),
     "fees.record": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # Reports and trends, counted by the rules of docs/measures.md. Analysts read only
+    # aggregated figures, with small cells suppressed.
+    "outcomes.view": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.ANALYST}),
+    # Exact figures and the list of records behind each one (drill-down).
+    "outcomes.view_records": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    # Everything the program owns as a data package, with encrypted fields decrypted.
+    "outcomes.export": frozenset({Role.PROGRAM_ADMIN}),
+    # The same package with every person left out (no names, contacts or free text).
+    "outcomes.export_person_free": frozenset(
+        {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.ANALYST}
+    ),
+    # Survey templates, sending and answers; re-offending follow-up checks and imports.
+    "surveys.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
+    "reoffending.record": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     # See the program's settings (categories, criteria) without changing them.
     "program.view_settings": frozenset(
         {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.FACILITATOR, Role.VOLUNTEER}

@@ -48,6 +48,11 @@ def signed_in_only(ok: int = 200) -> dict[str, int]:
 
 
 ADMIN_REFUSED = statuses(403, anonymous=302)
+REPORTS = statuses(
+    403, anonymous=302, program_admin=200, coordinator=200, analyst=200, outsider=200
+)
+# Exact figures and the records behind them: administrators and coordinators.
+RECORDS = statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
 # Program administrators configure their own program; the outsider opens their own.
 CONFIGURE = statuses(403, anonymous=302, program_admin=200, outsider=200)
 
@@ -651,6 +656,8 @@ EXPECTED: dict[str, Case] = {
         kwargs=_case_kwargs,
     ),
     "agreements:agreement_settings": Case(CONFIGURE),
+    # Reports: administrators, coordinators and analysts (analysts read aggregates only).
+    "outcomes:reports": Case(REPORTS),
 }
 
 

@@ -8,7 +8,17 @@ from pathlib import Path
 
 MEND = Path(__file__).resolve().parents[2]
 # Lowest first; each may import only those before it (and itself).
-LAYERS = ["core", "accounts", "programs", "cases", "processes", "agreements", "partners", "api"]
+LAYERS = [
+    "core",
+    "accounts",
+    "programs",
+    "cases",
+    "processes",
+    "agreements",
+    "outcomes",
+    "partners",
+    "api",
+]
 
 
 def imported(path: Path) -> set[str]:
