@@ -9,7 +9,8 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         from mend.core.navigation import NavItem, register
-        from mend.outcomes import catalogue
+        from mend.outcomes import audit_sentences, catalogue
 
         catalogue.register_all()
+        audit_sentences.register_all()
         register(NavItem(_("Reports"), "outcomes:reports", "outcomes.view", order=60))
