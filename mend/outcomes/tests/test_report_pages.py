@@ -118,3 +118,20 @@ def test_saving_the_reporting_settings_changes_the_threshold_and_refuses_nonsens
     html = page(client, history, "analyst", reverse("outcomes:reports") + Q1)
     row = re.search(r'<tr id="measure-referrals">.*?</tr>', html, re.S)
     assert row is not None and ">3<" in row.group(0)
+
+
+def test_the_dashboard_shows_an_analyst_this_quarter_s_figures_suppressed(
+    client: Client, world: World
+) -> None:
+    html = page(client, world, "analyst", reverse("programs:dashboard"))
+    panel = re.search(r'<section[^>]*id="this_quarter".*?</section>', html, re.S)
+    assert panel is not None
+    assert "Referrals received" in panel.group(0)
+    assert "fewer than 5" in panel.group(0)
+    assert reverse("outcomes:reports") in panel.group(0)
+
+
+def test_the_dashboard_shows_a_coordinator_the_exact_figures(client: Client, world: World) -> None:
+    html = page(client, world, "coordinator", reverse("programs:dashboard"))
+    panel = re.search(r'<section[^>]*id="this_quarter".*?</section>', html, re.S)
+    assert panel is not None and "Referrals received</a> · 0" in panel.group(0)
