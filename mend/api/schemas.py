@@ -239,6 +239,17 @@ class ReferralSubmission(Strict):
         AfterValidator(_text),
     ] = ""
     justice_stage: JusticeStage
+    area: Annotated[
+        str,
+        Field(
+            max_length=80,
+            description="Where it happened: a district or neighbourhood, never an address.",
+        ),
+        AfterValidator(_text),
+    ] = ""
+    precinct: Annotated[
+        str, Field(max_length=40, description="The police precinct or beat."), AfterValidator(_text)
+    ] = ""
     referrer: Referrer
     harmed_parties: Annotated[list[HarmedParty], Field(min_length=1, max_length=20)]
     responsible_parties: Annotated[list[ResponsibleParty], Field(max_length=20)] = []

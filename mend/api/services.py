@@ -137,6 +137,8 @@ def referral_details(
         offence_category=category,
         justice_stage=payload.justice_stage,
         summary=payload.summary,
+        area=payload.area,
+        precinct=payload.precinct,
         harmed=[
             PartyDetails(
                 given_name=party.given_name,

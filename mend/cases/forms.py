@@ -57,6 +57,13 @@ class ReferralForm(Form):
     justice_stage = forms.ChoiceField(
         label=_("Where the matter stands"), choices=JusticeStage.choices
     )
+    area = forms.CharField(
+        label=_("Area or neighbourhood"),
+        max_length=80,
+        required=False,
+        help_text=_("Where it happened, such as a district or neighbourhood. Not an address."),
+    )
+    precinct = forms.CharField(label=_("Police precinct or beat"), max_length=40, required=False)
     summary = forms.CharField(
         label=_("What happened"),
         max_length=5000,

@@ -135,6 +135,9 @@ class Referral(models.Model):
     justice_stage = models.CharField(
         _("where the matter stands"), max_length=20, choices=JusticeStage.choices
     )
+    # Where it happened, as the referrer names it: for reports by place, never an address.
+    area = models.CharField(_("area or neighbourhood"), max_length=80, blank=True)
+    precinct = models.CharField(_("police precinct or beat"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
@@ -157,6 +160,8 @@ class Referral(models.Model):
             models.Index(fields=["program", "status"], name="referral_status"),
             models.Index(fields=["agency", "-created_at"], name="referral_agency"),
             models.Index(fields=["program", "incident_reference"], name="referral_incident"),
+            # Reports count a program's referrals by the day they were received.
+            models.Index(fields=["program", "created_at"], name="referral_received"),
         ]
 
     def __str__(self) -> str:

@@ -224,6 +224,8 @@ def _send(
             offence_category=data["offence_category"],
             justice_stage=data["justice_stage"],
             summary=data["summary"],
+            area=data["area"],
+            precinct=data["precinct"],
             harmed=[_party(f, program_id) for f in harmed.filled()],
             responsible=[_party(f, program_id) for f in responsible.filled()],
         ),

@@ -50,6 +50,9 @@ REFERRALS = Measure(
         Dimension(
             "source", _("Kind of referring agency"), "agency__kind", choice_words(Agency.Kind)
         ),
+        Dimension("agency", _("Referring agency"), "agency__name"),
+        Dimension("area", _("Area"), "area"),
+        Dimension("precinct", _("Precinct"), "precinct"),
     ),
 )
 

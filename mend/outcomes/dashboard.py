@@ -4,7 +4,6 @@ quarter's figures, suppressed for analysts as on the reports page, leading there
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
 
 from mend.core.dashboard import Panel, PanelRow
 from mend.outcomes import measures

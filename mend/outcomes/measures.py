@@ -96,11 +96,11 @@ class Measure:
         rows = self.rows(program, period)
         for dimension_code, wanted in where.items():
             found = next(d for d in self.dimensions if d.code == dimension_code)
-            rows = rows.filter(
-                Q(**{found.path: wanted})
-                if wanted is not None
-                else Q(**{f"{found.path}__isnull": True})
-            )
+            if wanted in (None, ""):
+                # "Not recorded": no value at all, or an empty one (dimensions are text).
+                rows = rows.filter(Q(**{f"{found.path}__isnull": True}) | Q(**{found.path: ""}))
+            else:
+                rows = rows.filter(**{found.path: wanted})
         return rows
 
 

@@ -47,6 +47,8 @@ REFERRAL_COLUMNS = [
     "offence_category",
     "summary",
     "justice_stage",
+    "area",
+    "precinct",
 ]
 REFERRER_COLUMNS = ["name", "email", "phone", "badge_or_staff_id"]
 PARTY_COLUMNS = [

@@ -29,9 +29,13 @@ def submit(
     harmed_born: date | None = None,
     by: User | None = None,
     program: Program | None = None,
+    area: str = "",
+    precinct: str = "",
 ) -> Case:
     program = program or world.program
     details = services.ReferralDetails(
+        area=area,
+        precinct=precinct,
         incident_reference="CR/2026/0001",
         incident_date=timezone.localdate() - timedelta(days=10),
         offence_category=program.offence_categories.get(code=category),

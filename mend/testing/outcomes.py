@@ -66,7 +66,7 @@ def build_history(world: World) -> None:
     # A: referred on Monday 5 January, offered and consented the same day, met, agreed in
     # February, every term done on 2 March and the case closed on 3 March.
     with at(2026, 1, 5):
-        case_a = to_stage(world, submit(world), Stage.AGREEMENT)
+        case_a = to_stage(world, submit(world, area="Old  Town ", precinct="4"), Stage.AGREEMENT)
     with at(2026, 2, 10):
         agreement = binding(
             world, case_a, [restitution(world, case_a, "150.00"), service(world, case_a, 6)]
@@ -85,7 +85,7 @@ def build_history(world: World) -> None:
     # B: referred 2 February; the harmed party, never reached, withdraws on 20 February
     # while the case is at contact and consent.
     with at(2026, 2, 2):
-        case_b = to_stage(world, submit(world), Stage.CONTACT)
+        case_b = to_stage(world, submit(world, area="Old Town", precinct="7"), Stage.CONTACT)
     with at(2026, 2, 20):
         _withdraw(world, parties(case_b, Participant.Role.HARMED)[0])
 

@@ -65,6 +65,8 @@ class ReferralDetails:
     offence_category: OffenceCategory
     justice_stage: str
     summary: str = ""
+    area: str = ""
+    precinct: str = ""
     harmed: list[PartyDetails] = field(default_factory=list)
     responsible: list[PartyDetails] = field(default_factory=list)
 
@@ -132,6 +134,8 @@ def submit_referral(
         offence_category=details.offence_category,
         summary=details.summary,
         justice_stage=details.justice_stage,
+        area=" ".join(details.area.split()),
+        precinct=" ".join(details.precinct.split()),
     )
     referral.full_clean()
     referral.save()

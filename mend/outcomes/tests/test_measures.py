@@ -241,6 +241,14 @@ def test_breakdowns_add_up_to_the_whole(history: World) -> None:
                     )
 
 
+def test_referrals_are_counted_by_the_area_and_precinct_the_referrer_gave(history: World) -> None:
+    referrals = measures.require("referrals")
+    assert referrals.breakdown(history.program, Q1, "area") == {"Old Town": 2, "": 1}
+    assert referrals.breakdown(history.program, Q1, "precinct") == {"4": 1, "7": 1, "": 1}
+    assert referrals.records(history.program, Q1, area=None).count() == 1
+    assert referrals.records(history.program, Q1, area="Old Town").count() == 2
+
+
 def test_withdrawals_say_the_stage_the_case_was_in(history: World) -> None:
     stages = measures.get("withdrawals").breakdown(history.program, Q1, "stage")  # type: ignore[union-attr]
     assert stages == {"contact": 1}
