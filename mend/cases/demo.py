@@ -85,6 +85,10 @@ STREETS = [
     "Heron Bend", "Cobalt Street", "Orchard Terrace", "Willowbrook Drive", "Foundry Lane",
     "Sable Avenue", "Kestrel Close", "Marigold Place", "Lantern Street", "Birchfield Road",
 ]  # fmt: skip
+# Where the demo's incidents happened, for the reports by place.
+AREAS = ["Old Town", "Riverside", "Northgate", "Eastfield", "Harbour"]
+PRECINCTS = ["1", "2", "3", "4"]
+
 PLACES = [
     "the Larkspur Lane corner shop", "Demo City Central Library", "the Tamarack Way bus stop",
     "Heron Bend Park", "the Cobalt Street parking garage", "Westside Middle School",
@@ -789,6 +793,8 @@ class _Story:
             for _ in range(self.responsible_count)
         ]
         summary = rng.choice(SUMMARIES.get(self.category.code, SUMMARIES["other"]))
+        # Its own random numbers, so the rest of the story is drawn as before.
+        place = random.Random(reference)  # noqa: S311 - demo data, not secrets
         referral = services.submit_referral(
             program=loader.program,
             details=services.ReferralDetails(
@@ -797,6 +803,8 @@ class _Story:
                 offence_category=self.category,
                 justice_stage=justice,
                 summary=summary.format(place=rng.choice(PLACES)),
+                area=place.choice(AREAS),
+                precinct=place.choice(PRECINCTS) if self.by_police else "",
                 harmed=harmed,
                 responsible=responsible,
             ),

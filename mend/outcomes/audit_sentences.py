@@ -12,6 +12,9 @@ from mend.core.models import AuditEvent
 
 PROGRAM_EVENTS: dict[str, Any] = {
     "reporting_settings.changed": gettext_lazy("%(who)s changed the program's reporting settings"),
+    "offence_codes.mapped": gettext_lazy(
+        "%(who)s mapped the program's offence categories to a national code list"
+    ),
 }
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mend.cases.models import Case, JusticeStage, Participant, Referral, RJOffer, StageChange
 from mend.cases.stages import ENDED, Outcome, Stage
-from mend.outcomes import catalogue_agreements, funnel, measures
+from mend.outcomes import catalogue_agreements, funnel, measures, offence_codes
 from mend.outcomes.measures import Dimension, Measure
 from mend.outcomes.offers import offered_in_time, referred_harmed_parties
 from mend.outcomes.periods import Period, bounds
@@ -51,6 +51,12 @@ REFERRALS = Measure(
             "source", _("Kind of referring agency"), "agency__kind", choice_words(Agency.Kind)
         ),
         Dimension("agency", _("Referring agency"), "agency__name"),
+        Dimension(
+            "national_code",
+            _("National offence code"),
+            "offence_category__national_code__code",
+            offence_codes.words,
+        ),
         Dimension("area", _("Area"), "area"),
         Dimension("precinct", _("Precinct"), "precinct"),
     ),

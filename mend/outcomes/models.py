@@ -7,7 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from mend.programs.models import Program
+from mend.outcomes.offence_codes import CodeList
+from mend.programs.models import OffenceCategory, Program
 
 DEFAULT_THRESHOLD = 5
 DEFAULT_FOLLOW_UP_MONTHS = [6, 12, 24]
@@ -37,6 +38,10 @@ class OutcomeSettings(models.Model):
         default=7,
         validators=[MaxValueValidator(60)],
     )
+    # The national list the program's offence categories are mapped to ("": none).
+    offence_code_list = models.CharField(
+        _("national offence code list"), max_length=12, choices=CodeList.choices, blank=True
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -45,6 +50,23 @@ class OutcomeSettings(models.Model):
 
     def __str__(self) -> str:
         return f"reporting settings of {self.program_id}"
+
+
+class NationalOffenceCode(models.Model):
+    """The national code one of the program's offence categories counts as."""
+
+    category = models.OneToOneField(
+        OffenceCategory, on_delete=models.CASCADE, related_name="national_code"
+    )
+    code_list = models.CharField(max_length=12, choices=CodeList.choices)
+    code = models.CharField(_("national code"), max_length=20)
+
+    class Meta:
+        verbose_name = _("national offence code")
+        verbose_name_plural = _("national offence codes")
+
+    def __str__(self) -> str:
+        return f"{self.code_list}:{self.code}"
 
 
 def settings_of(program: Program) -> OutcomeSettings:

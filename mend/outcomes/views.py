@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from mend.outcomes import measures
@@ -23,6 +25,11 @@ from mend.programs.access import program_view
 from mend.programs.models import Membership, Program
 
 PAGE_SIZE = 50
+# The other pages of Reports, with who may open them.
+REPORT_PAGES = [
+    (gettext_lazy("Reporting settings"), "outcomes:settings", "program.configure"),
+    (gettext_lazy("National offence codes"), "outcomes:offence_codes", "program.configure"),
+]
 QUARTERS_SHOWN = 8
 
 
@@ -42,7 +49,14 @@ def reports(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
         request,
         "outcomes/reports.html",
-        {"report": report, "quarters": quarters, "period": period},
+        {
+            "report": report,
+            "quarters": quarters,
+            "period": period,
+            "pages": [
+                (label, reverse(name)) for label, name, need in REPORT_PAGES if membership.can(need)
+            ],
+        },
     )
 
 

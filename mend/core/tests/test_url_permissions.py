@@ -660,6 +660,7 @@ EXPECTED: dict[str, Case] = {
     "outcomes:reports": Case(REPORTS),
     "outcomes:records": Case(RECORDS, kwargs=lambda w: {"code": "referrals"}),
     "outcomes:settings": Case(CONFIGURE),
+    "outcomes:offence_codes": Case(CONFIGURE),
     # No sign-in; a program that does not publish its trends has no such page.
     "outcomes:public_trends": Case(statuses(404), kwargs=lambda w: {"slug": w.program.slug}),
 }
