@@ -10,6 +10,8 @@ class OutcomesConfig(AppConfig):
     def ready(self) -> None:
         from mend.core.navigation import NavItem, register
         from mend.outcomes import catalogue
+        from mend.outcomes.export.sentences import register_sentences as export_sentences
 
         catalogue.register_all()
+        export_sentences()
         register(NavItem(_("Reports"), "outcomes:reports", "outcomes.view", order=60))

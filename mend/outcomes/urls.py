@@ -1,9 +1,17 @@
 from django.urls import URLPattern, URLResolver, path
 
 from mend.outcomes import views
+from mend.outcomes.export import views as export_views
 
 app_name = "outcomes"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", views.reports, name="reports"),
+    path("reports/export/", export_views.export_page, name="export"),
+    path("reports/export/full/", export_views.export_full, name="export_full"),
+    path(
+        "reports/export/person-free/",
+        export_views.export_person_free,
+        name="export_person_free",
+    ),
 ]
