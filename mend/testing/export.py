@@ -27,7 +27,9 @@ def busy_program(world: World) -> Agreement:
     from mend.cases import services as case_services
 
     case = agreement_case(world)
-    agreement = carry_out(world, binding(world, case, [restitution(world, case), service(world, case)]))
+    agreement = carry_out(
+        world, binding(world, case, [restitution(world, case), service(world, case)])
+    )
     case_services.add_note(
         case=case, body=SECRET_NOTE, by=world["facilitator"], expected_version=None
     )

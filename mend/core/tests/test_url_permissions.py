@@ -658,6 +658,10 @@ EXPECTED: dict[str, Case] = {
     "agreements:agreement_settings": Case(CONFIGURE),
     # Reports: administrators, coordinators and analysts (analysts read aggregates only).
     "outcomes:reports": Case(REPORTS),
+    # The open data export: person-free for whoever reads reports, full for administrators.
+    "outcomes:export": Case(REPORTS),
+    "outcomes:export_person_free": Case(REPORTS, method="post"),
+    "outcomes:export_full": Case(CONFIGURE, method="post"),
 }
 
 
@@ -735,7 +739,8 @@ def test_url_answers_each_persona_as_expected(
     )
     if persona in NOT_CASE_WORKERS:
         # The harmed party's contact details never reach anyone outside the case team.
-        body = response.content.decode(errors="replace")
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        body = content.decode(errors="replace")
         for canary in (CANARY_PHONE, CANARY_EMAIL, CANARY_ADDRESS):
             assert canary not in body, f"{persona} saw a harmed party's contact detail at {url}"
 

@@ -74,7 +74,7 @@ def _foreign_keys(model: type[models.Model], kept: list[models.Field[Any, Any]])
         if not field.is_relation:
             continue
         target = field.related_model
-        if target is None or target._meta.label not in in_package:
+        if not isinstance(target, type) or target._meta.label not in in_package:
             continue
         keys.append(
             {
@@ -101,7 +101,7 @@ def resource(table: Table, variant: Variant) -> dict[str, Any]:
         "encoding": "utf-8",
         "schema": {
             "fields": [_field(f) for f in kept],
-            "primaryKey": [model._meta.pk.attname],  # type: ignore[union-attr]
+            "primaryKey": [model._meta.pk.attname],
             "foreignKeys": _foreign_keys(model, kept),
         },
     }

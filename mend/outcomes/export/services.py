@@ -14,6 +14,7 @@ from mend.outcomes.export import writer
 from mend.outcomes.export.tables import CAPABILITY, Variant
 from mend.programs.models import Membership
 
+
 def filename(membership: Membership, variant: Variant) -> str:
     today = timezone.localdate().isoformat()
     what = "full" if variant == Variant.FULL else "person-free"

@@ -130,6 +130,7 @@ LEFT_OUT: dict[str, str] = {
     "axes.AccessFailureLog": "Failed sign-in records (IP addresses), kept for security only.",
     "axes.AccessLog": "Sign-in records (IP addresses), kept for security only.",
     "django_tasks_database.DBTaskResult": "The queue of background jobs.",
+    "crypto_test.Secret": "Installed only when the tests run.",
 }
 
 # Columns that never leave, in any variant: secrets, and where sealed files are stored
@@ -266,7 +267,8 @@ def user_rows(program: Program) -> QuerySet[Any]:
                     **{table.scope: program, f"{field.attname}__isnull": False}
                 ).values(field.attname)
                 named |= Q(pk__in=referenced)
-    return user_model._base_manager.filter(named).distinct()
+    found: QuerySet[Any] = user_model._base_manager.filter(named).distinct()
+    return found
 
 
 def all_models() -> Iterator[type[models.Model]]:

@@ -35,6 +35,9 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def take(self) -> bytes:
         taken = b"".join(self._parts)
         self._parts.clear()
@@ -59,7 +62,7 @@ def cell(value: Any) -> str:
 def stream(program: Program, variant: Variant) -> Iterator[bytes]:
     pipe = _Pipe()
     created = timezone.now()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         described = json.dumps(descriptor(program, variant, created), indent=2, ensure_ascii=False)
         archive.writestr("datapackage.json", described)
         yield pipe.take()

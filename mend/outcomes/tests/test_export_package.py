@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from frictionless import Package, validate
 
-from mend.agreements.models import Payment, Term
+from mend.agreements.models import Payment
 from mend.cases.models import Case, ConsentEntry, Participant, Person
 from mend.core.fields import EncryptedTextField
 from mend.core.models import AuditEvent
@@ -131,7 +131,9 @@ def test_encrypted_fields_are_decrypted_in_the_full_package(
     assert CANARY_PHONE in {p["phone"] for p in people}
     assert CANARY_ADDRESS in {p["address"] for p in people}
     assert SECRET_NOTE in {n["body"] for n in read(folder, "cases.Note")}
-    assert "Pay for the bicycle's repair." in {t["description"] for t in read(folder, "agreements.Term")}
+    assert "Pay for the bicycle's repair." in {
+        t["description"] for t in read(folder, "agreements.Term")
+    }
     # Decimals as stored, dates in ISO form.
     amounts = {t["amount"] for t in read(folder, "agreements.Term")}
     assert "120.00" in amounts
@@ -208,7 +210,10 @@ def test_the_package_describes_every_column_with_its_type_and_keys(
     assert types["overpayment"] == "boolean"
     assert types["term_id"] == "integer"
     assert payments["primaryKey"] == ["id"]
-    assert {"fields": ["term_id"], "reference": {"resource": "agreements.term", "fields": ["id"]}} in payments["foreignKeys"]
+    assert {
+        "fields": ["term_id"],
+        "reference": {"resource": "agreements.term", "fields": ["id"]},
+    } in payments["foreignKeys"]
     case_fields = {f["name"]: f for f in by_name["cases.case"]["schema"]["fields"]}
     assert case_fields["alert"]["type"] == "object"
     assert case_fields["stage"]["title"]
