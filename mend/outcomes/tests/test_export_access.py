@@ -111,3 +111,15 @@ def test_every_download_is_audited_with_who_and_which_variant(
 def test_the_downloads_refuse_a_get(world: World, client_for: Callable[[str], Client]) -> None:
     assert client_for("program_admin").get(FULL).status_code == 405
     assert client_for("program_admin").get(PERSON_FREE).status_code == 405
+
+
+def test_only_roles_that_read_every_case_decrypted_may_download_the_full_export() -> None:
+    from mend.outcomes.export.services import READS_EVERYTHING
+    from mend.programs.roles import Role, role_can
+
+    for role in Role:
+        if role_can(role, "outcomes.export"):
+            assert role_can(role, READS_EVERYTHING), role
+        # Whoever may have the full export may have the person-free one.
+        if role_can(role, "outcomes.export"):
+            assert role_can(role, "outcomes.export_person_free"), role
