@@ -18,7 +18,7 @@ from mend.core.models import AuditEvent
 from mend.outcomes.export.package import resource_name
 from mend.outcomes.export.tables import TABLES, Variant, columns, rows
 from mend.testing.cases import CANARY_ADDRESS, CANARY_EMAIL, CANARY_PHONE
-from mend.testing.export import SECRET_NOTE, busy_program, download
+from mend.testing.export import SECRET_CANARIES, SECRET_NOTE, busy_program, download
 from mend.testing.personas import PASSWORD, World
 
 
@@ -31,15 +31,23 @@ def everything(folder: Path) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*.*")))
 
 
+class Exports(dict[Variant, Path]):
+    """Each variant downloaded the first time a test asks for it."""
+
+    def __init__(self, world: World, folder: Path) -> None:
+        super().__init__()
+        self.world, self.folder = world, folder
+
+    def __missing__(self, variant: Variant) -> Path:
+        persona = "program_admin" if variant == Variant.FULL else "analyst"
+        self[variant] = download(self.world, persona, variant, self.folder / variant.value)
+        return self[variant]
+
+
 @pytest.fixture
-def exported(world: World, tmp_path: Path) -> dict[Variant, Path]:
+def exported(world: World, tmp_path: Path) -> Exports:
     busy_program(world)
-    return {
-        Variant.FULL: download(world, "program_admin", Variant.FULL, tmp_path / "full"),
-        Variant.PERSON_FREE: download(
-            world, "analyst", Variant.PERSON_FREE, tmp_path / "person-free"
-        ),
-    }
+    return Exports(world, tmp_path)
 
 
 def _report(folder: Path) -> Any:
@@ -169,6 +177,8 @@ def test_the_person_free_package_has_no_encrypted_field_and_no_personal_detail(
         "pat@foodbank.example",
         "12 Market Street",
         "Program_Admin",  # a user's full name
+        "Ivy Invited",
+        "invited@example.invalid",
     ):
         assert personal not in text, personal
     # No value of any encrypted field, whatever the table.
@@ -205,6 +215,11 @@ def test_secrets_are_in_no_package(
     text = everything(folder)
     assert world["program_admin"].password not in text
     assert PASSWORD not in text
+    for kind, secret in SECRET_CANARIES.items():
+        assert secret not in text, kind
+    # The records that held them are there, without them.
+    assert read(folder, "partners.ApiKey") and read(folder, "partners.WebhookEndpoint")
+    assert read(folder, "programs.Invitation")
     for header in ("password", "token_hash", "hashed_secret", "verify_token_hash", "secret"):
         for table in TABLES:
             names = [f.attname for f in columns(table.model, variant)]
