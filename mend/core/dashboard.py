@@ -30,6 +30,8 @@ class Panel:
     more_url: str = ""
     # How many rows "See all" leads to, when it lists them differently (cases, not people).
     more_count: int = 0
+    # False for a panel of figures, where a count of its rows would mean nothing.
+    counted: bool = True
 
 
 PanelSource = Callable[["Membership"], list[Panel]]

@@ -119,5 +119,10 @@ def get(code: str) -> Measure | None:
     return _MEASURES.get(code)
 
 
+def require(code: str) -> Measure:
+    """A measure the code itself names (a missing one is a programming error)."""
+    return _MEASURES[code]
+
+
 def all_measures() -> list[Measure]:
     return list(_MEASURES.values())

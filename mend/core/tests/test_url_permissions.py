@@ -658,6 +658,10 @@ EXPECTED: dict[str, Case] = {
     "agreements:agreement_settings": Case(CONFIGURE),
     # Reports: administrators, coordinators and analysts (analysts read aggregates only).
     "outcomes:reports": Case(REPORTS),
+    "outcomes:records": Case(RECORDS, kwargs=lambda w: {"code": "referrals"}),
+    "outcomes:settings": Case(CONFIGURE),
+    # No sign-in; a program that does not publish its trends has no such page.
+    "outcomes:public_trends": Case(statuses(404), kwargs=lambda w: {"slug": w.program.slug}),
     # The open data export: person-free for whoever reads reports, full for administrators.
     "outcomes:export": Case(REPORTS),
     "outcomes:export_person_free": Case(REPORTS, method="post"),

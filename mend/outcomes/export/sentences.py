@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from mend.core.audit_sentences import Reading, Sentence, register, register_group, who
+from mend.core.audit_sentences import Reading, Sentence, register, who
 from mend.core.models import AuditEvent
 
 VARIANTS = {
@@ -22,5 +22,4 @@ def _exported(event: AuditEvent, reading: Reading) -> Sentence:
 
 
 def register_sentences() -> None:
-    register_group("outcomes", _("Reports and exports"))
-    register("outcomes.exported", _exported, group="outcomes")
+    register("outcomes.exported", _exported, group="program")

@@ -1,0 +1,110 @@
+"""What a reports page shows for one quarter: the figures, the funnel, the breakdowns
+and the trends, suppressed together for readers who see aggregates only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from mend.outcomes import measures
+from mend.outcomes.funnel import funnel
+from mend.outcomes.measures import Measure
+from mend.outcomes.models import settings_of
+from mend.outcomes.periods import Period
+from mend.outcomes.tables import (
+    Figure,
+    Page,
+    Row,
+    Table,
+    all_figures,
+    breakdown_table,
+    draw,
+    trend_table,
+)
+from mend.programs.models import Program
+
+TRENDS = ("referrals", "cases_ended")
+# Shown where a share or a number of days has no meaning or would give a hidden count away.
+NONE = "-"
+
+
+@dataclass
+class FunnelLine:
+    label: str
+    rule: str
+    figure: Figure
+    conversion: str
+    median_days: str
+
+
+@dataclass
+class Report:
+    period: Period
+    exact: bool
+    threshold: int
+    figures: list[tuple[Measure, Figure]]
+    funnel: list[FunnelLine]
+    funnel_chart: Table
+    breakdowns: list[Table]
+    trends: list[Table]
+
+
+def build(
+    program: Program, period: Period, quarters: list[Period], *, exact: bool, public: bool = False
+) -> Report:
+    threshold = settings_of(program).suppression_threshold
+    page = Page(program, exact, threshold)
+    figures = [] if public else all_figures(page, period)
+    steps = funnel(program, period)
+    step_figures = [page.figure((row.step.code, period.code), row.count) for row in steps]
+    referrals = page.figure(
+        ("referrals", period.code), measures.require("referrals").value(program, period)
+    )
+    page.tie(referrals, [step_figures[0]])
+    breakdowns = [
+        breakdown_table(page, measure, period, dimension.code)
+        for measure in measures.all_measures()
+        for dimension in measure.dimensions
+    ]
+    trends = [trend_table(page, measures.require(code), quarters) for code in TRENDS]
+    page.finish()
+    by_code = {f.key: f for f in step_figures}
+    lines = []
+    for row, figure in zip(steps, step_figures, strict=True):
+        before = by_code.get((row.step.after, period.code)) if row.step.after else None
+        shown = figure.visible and (before is None or before.visible)
+        lines.append(
+            FunnelLine(
+                str(row.step.label),
+                str(row.step.rule),
+                figure,
+                f"{row.conversion:.0%}" if shown and row.conversion is not None else NONE,
+                _days(row.median_days) if shown else NONE,
+            )
+        )
+    funnel_chart = draw(
+        Table(
+            "funnel",
+            _("The funnel"),
+            "",
+            _("Step"),
+            [Row(line.label, line.figure) for line in lines],
+        )
+    )
+    return Report(
+        period=period,
+        exact=exact,
+        threshold=threshold,
+        figures=figures,
+        funnel=lines,
+        funnel_chart=funnel_chart,
+        breakdowns=[draw(table) for table in breakdowns],
+        trends=[draw(table) for table in trends],
+    )
+
+
+def _days(value: float | None) -> str:
+    if value is None:
+        return NONE
+    return f"{value:g}"

@@ -1,0 +1,176 @@
+"""The tables of a reports page, with small cells suppressed for readers who see only
+aggregates (analysts, the public).
+
+Every figure on a page has a key; figures that are the same number under two names
+(referrals received, and the funnel's first step) are tied by a line of one part, so
+one cannot be hidden while the other shows it. All the page's figures are suppressed
+together, in one call, so nothing can be worked out across its tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from mend.outcomes import charts, measures
+from mend.outcomes.measures import Measure, Unit
+from mend.outcomes.periods import Period
+from mend.outcomes.suppression import Line, Shown, suppress
+from mend.programs.models import Program
+
+
+@dataclass
+class Figure:
+    key: Hashable
+    value: int | Decimal
+    unit: str = Unit.COUNT
+    shown: Shown = Shown.EXACT
+    link: str = ""
+
+    @property
+    def visible(self) -> bool:
+        return self.shown is Shown.EXACT
+
+    @property
+    def text(self) -> str:
+        if self.shown is Shown.FEWER:
+            return _("fewer than %(threshold)s") % {"threshold": self.threshold}
+        if self.shown is Shown.HIDDEN:
+            return _("hidden")
+        if self.unit == Unit.MONEY:
+            return number_format(self.value, 2, force_grouping=True)
+        if self.unit == Unit.HOURS:
+            return number_format(Decimal(self.value).quantize(Decimal("0.1")), 1)
+        return number_format(self.value, force_grouping=True)
+
+    threshold: int = 5
+
+    @property
+    def chart_value(self) -> float | None:
+        return float(self.value) if self.visible else None
+
+
+@dataclass
+class Row:
+    label: str
+    figure: Figure
+
+
+@dataclass
+class Table:
+    code: str
+    title: str | Promise
+    rule: str | Promise
+    heading: str | Promise
+    rows: list[Row]
+    total: Figure | None = None
+    chart: str = ""
+    chart_text: str = ""
+
+
+@dataclass
+class Page:
+    """Every figure of a page, so they are suppressed together."""
+
+    program: Program
+    exact: bool
+    threshold: int
+    figures: list[Figure] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+
+    def figure(self, key: Hashable, value: int | Decimal, unit: str = Unit.COUNT) -> Figure:
+        found = Figure(key, value, unit, threshold=self.threshold)
+        self.figures.append(found)
+        return found
+
+    def tie(self, total: Figure, parts: Iterable[Figure]) -> None:
+        self.lines.append(Line(total.key, tuple(part.key for part in parts)))
+
+    def finish(self) -> None:
+        """Suppress the page's counts about people (exact readers see them all)."""
+        if self.exact:
+            return
+        counts = {f.key: int(f.value) for f in self.figures if f.unit == Unit.COUNT}
+        cells = suppress(counts, self.lines, self.threshold)
+        for figure in self.figures:
+            if figure.key in cells:
+                figure.shown = cells[figure.key].shown
+                figure.link = ""
+
+
+def measure_figure(page: Page, measure: Measure, period: Period) -> Figure:
+    unit = measure.unit if measure.about_people or measure.unit != Unit.COUNT else "plain"
+    figure = page.figure((measure.code, period.code), measure.value(page.program, period), unit)
+    if page.exact:
+        figure.link = records_link(measure, period)
+    return figure
+
+
+def records_link(measure: Measure, period: Period, dimension: str = "", value: Any = "") -> str:
+    query = {"quarter": period.code}
+    if dimension:
+        query.update({"by": dimension, "value": "" if value is None else str(value)})
+    return reverse("outcomes:records", args=[measure.code]) + "?" + urlencode(query)
+
+
+def breakdown_table(page: Page, measure: Measure, period: Period, dimension_code: str) -> Table:
+    dimension = next(d for d in measure.dimensions if d.code == dimension_code)
+    parts = measure.breakdown(page.program, period, dimension_code)
+    total = page.figure((measure.code, period.code), measure.value(page.program, period))
+    if page.exact:
+        total.link = records_link(measure, period)
+    rows = []
+    for value, count in sorted(parts.items(), key=lambda item: (-item[1], str(item[0]))):
+        figure = page.figure((measure.code, period.code, dimension_code, value), count)
+        if page.exact:
+            figure.link = records_link(measure, period, dimension_code, value)
+        rows.append(Row(dimension.words(value) if dimension.words else _words(value), figure))
+    if not measure.distinct:
+        page.tie(total, [row.figure for row in rows])
+    return Table(
+        code=f"{measure.code}-{dimension_code}",
+        title=_("%(measure)s, by %(dimension)s")
+        % {"measure": measure.label, "dimension": str(dimension.label).lower()},
+        rule=measure.rule,
+        heading=dimension.label,
+        rows=rows,
+        total=total,
+    )
+
+
+def trend_table(page: Page, measure: Measure, periods: list[Period]) -> Table:
+    rows = [Row(period.label, measure_figure(page, measure, period)) for period in periods]
+    return Table(
+        code=f"{measure.code}-trend",
+        title=measure.label,
+        rule=measure.rule,
+        heading=_("Quarter"),
+        rows=rows,
+    )
+
+
+def draw(table: Table) -> Table:
+    """Add the chart of a table's rows (after suppression: hidden figures draw no bar)."""
+    labels = [row.label for row in table.rows]
+    drawing = charts.bar_chart(labels, [row.figure.chart_value for row in table.rows])
+    table.chart = charts.as_image_source(drawing)
+    table.chart_text = _("Bar chart of %(title)s; the numbers are in the table beside it.") % {
+        "title": table.title
+    }
+    return table
+
+
+def _words(value: Any) -> str:
+    return _("Not recorded") if value in (None, "") else str(value)
+
+
+def all_figures(page: Page, period: Period) -> list[tuple[Measure, Figure]]:
+    return [(measure, measure_figure(page, measure, period)) for measure in measures.all_measures()]

@@ -1,0 +1,137 @@
+"""The reports pages: exact figures and their records for coordinators, suppressed
+aggregates (and never a person) for analysts and the public."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from mend.outcomes.models import OutcomeSettings
+from mend.testing.cases import CANARY_EMAIL, CANARY_PHONE, parties
+from mend.testing.outcomes import build_history
+from mend.testing.personas import World
+
+pytestmark = pytest.mark.django_db
+
+Q1 = "?quarter=2026-Q1"
+
+
+@pytest.fixture
+def history(world: World) -> World:
+    build_history(world)
+    return world
+
+
+def page(client: Client, world: World, persona: str, url: str) -> str:
+    client.force_login(world[persona])
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def test_a_coordinator_sees_each_figure_with_its_rule_and_a_link_to_its_records(
+    client: Client, history: World
+) -> None:
+    html = page(client, history, "coordinator", reverse("outcomes:reports") + Q1)
+    row = re.search(r'<tr id="measure-referrals">.*?</tr>', html, re.S)
+    assert row is not None
+    assert ">3<" in row.group(0)
+    assert "counted on the day it was received" in row.group(0)
+    assert reverse("outcomes:records", args=["referrals"]) in row.group(0)
+
+
+def test_the_records_behind_a_figure_are_the_cases_it_counts(
+    client: Client, history: World
+) -> None:
+    url = reverse("outcomes:records", args=["referrals"]) + Q1
+    html = page(client, history, "coordinator", url)
+    assert html.count('href="/cases/RIVERSIDE-2026-') == 3
+    assert "3 records counted" in html
+
+
+def test_an_analyst_sees_small_counts_as_fewer_than_five_and_no_records(
+    client: Client, history: World
+) -> None:
+    html = page(client, history, "analyst", reverse("outcomes:reports") + Q1)
+    row = re.search(r'<tr id="measure-referrals">.*?</tr>', html, re.S)
+    assert row is not None
+    assert "fewer than 5" in row.group(0)
+    assert reverse("outcomes:records", args=["referrals"]) not in html
+    assert "/cases/" not in html
+
+
+def test_an_analyst_never_sees_a_person(client: Client, history: World) -> None:
+    html = page(client, history, "analyst", reverse("outcomes:reports") + Q1)
+    case = parties(history.program.cases.order_by("pk").first())  # type: ignore[arg-type]
+    for participant in case:
+        assert participant.person.full_name not in html
+        assert participant.person.given_name not in html
+    for canary in (CANARY_EMAIL, CANARY_PHONE, "RIVERSIDE-2026-"):
+        assert canary not in html
+
+
+def test_an_analyst_may_not_open_the_records_behind_a_figure(
+    client: Client, history: World
+) -> None:
+    client.force_login(history["analyst"])
+    response = client.get(reverse("outcomes:records", args=["referrals"]) + Q1)
+    assert response.status_code == 403
+
+
+def test_an_unknown_measure_or_quarter_is_not_an_error(client: Client, history: World) -> None:
+    client.force_login(history["coordinator"])
+    assert client.get(reverse("outcomes:records", args=["no-such"])).status_code == 404
+    assert client.get(reverse("outcomes:reports") + "?quarter=2026-Q9").status_code == 200
+    url = reverse("outcomes:records", args=["referrals"]) + Q1 + "&by=offence&value=%00"
+    assert client.get(url).status_code == 200
+
+
+def test_the_public_trends_page_exists_only_once_the_program_publishes_it(
+    client: Client, history: World
+) -> None:
+    url = reverse("outcomes:public_trends", args=[history.program.slug])
+    assert client.get(url).status_code == 404
+    OutcomeSettings.objects.create(program=history.program, publish_trends=True)
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "fewer than 5" in html
+    assert "Hana0" not in html and "/cases/" not in html
+
+
+def test_saving_the_reporting_settings_changes_the_threshold_and_refuses_nonsense(
+    client: Client, history: World
+) -> None:
+    client.force_login(history["program_admin"])
+    url = reverse("outcomes:settings")
+    form = client.get(url).context["form"]
+    data = {**form.initial, "suppression_threshold": "1"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert not OutcomeSettings.objects.filter(program=history.program).exists()
+    data = {**client.get(url).context["form"].initial, "suppression_threshold": "3"}
+    assert client.post(url, data).status_code == 302
+    assert OutcomeSettings.objects.get(program=history.program).suppression_threshold == 3
+    html = page(client, history, "analyst", reverse("outcomes:reports") + Q1)
+    row = re.search(r'<tr id="measure-referrals">.*?</tr>', html, re.S)
+    assert row is not None and ">3<" in row.group(0)
+
+
+def test_the_dashboard_shows_an_analyst_this_quarter_s_figures_suppressed(
+    client: Client, world: World
+) -> None:
+    html = page(client, world, "analyst", reverse("programs:dashboard"))
+    panel = re.search(r'<section[^>]*id="this_quarter".*?</section>', html, re.S)
+    assert panel is not None
+    assert "Referrals received" in panel.group(0)
+    assert "fewer than 5" in panel.group(0)
+    assert reverse("outcomes:reports") in panel.group(0)
+
+
+def test_the_dashboard_shows_a_coordinator_the_exact_figures(client: Client, world: World) -> None:
+    html = page(client, world, "coordinator", reverse("programs:dashboard"))
+    panel = re.search(r'<section[^>]*id="this_quarter".*?</section>', html, re.S)
+    assert panel is not None and "Referrals received</a> · 0" in panel.group(0)
