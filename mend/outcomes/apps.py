@@ -11,8 +11,10 @@ class OutcomesConfig(AppConfig):
         from mend.core.dashboard import register as register_panel
         from mend.core.navigation import NavItem, register
         from mend.outcomes import audit_sentences, catalogue, dashboard
+        from mend.outcomes.export.sentences import register_sentences as export_sentences
 
         catalogue.register_all()
         audit_sentences.register_all()
+        export_sentences()
         register_panel(dashboard.this_quarter)
         register(NavItem(_("Reports"), "outcomes:reports", "outcomes.view", order=60))

@@ -29,6 +29,7 @@ PAGE_SIZE = 50
 REPORT_PAGES = [
     (gettext_lazy("Reporting settings"), "outcomes:settings", "program.configure"),
     (gettext_lazy("National offence codes"), "outcomes:offence_codes", "program.configure"),
+    (gettext_lazy("Export the program's data"), "outcomes:export", "outcomes.export_person_free"),
 ]
 QUARTERS_SHOWN = 8
 

@@ -663,6 +663,10 @@ EXPECTED: dict[str, Case] = {
     "outcomes:offence_codes": Case(CONFIGURE),
     # No sign-in; a program that does not publish its trends has no such page.
     "outcomes:public_trends": Case(statuses(404), kwargs=lambda w: {"slug": w.program.slug}),
+    # The open data export: person-free for whoever reads reports, full for administrators.
+    "outcomes:export": Case(REPORTS),
+    "outcomes:export_person_free": Case(REPORTS, method="post"),
+    "outcomes:export_full": Case(CONFIGURE, method="post"),
 }
 
 
@@ -740,7 +744,8 @@ def test_url_answers_each_persona_as_expected(
     )
     if persona in NOT_CASE_WORKERS:
         # The harmed party's contact details never reach anyone outside the case team.
-        body = response.content.decode(errors="replace")
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        body = content.decode(errors="replace")
         for canary in (CANARY_PHONE, CANARY_EMAIL, CANARY_ADDRESS):
             assert canary not in body, f"{persona} saw a harmed party's contact detail at {url}"
 
