@@ -8,8 +8,13 @@ class OutcomesConfig(AppConfig):
     verbose_name = _("Outcomes and evidence")
 
     def ready(self) -> None:
+        from mend.cases import registry
         from mend.core.navigation import NavItem, register
-        from mend.outcomes import catalogue
+        from mend.outcomes import catalogue, survey_sending, survey_sentences
 
         catalogue.register_all()
         register(NavItem(_("Reports"), "outcomes:reports", "outcomes.view", order=60))
+        # Surveys go out at consent (before the process) and at completion (after it).
+        registry.add_case_changed(survey_sending.send_when_due)
+        survey_sentences.register_sentences()
+        register(NavItem(_("Surveys"), "outcomes:surveys", "surveys.manage", order=61))

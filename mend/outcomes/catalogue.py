@@ -42,5 +42,7 @@ REFERRALS = Measure(
 
 
 def register_all() -> None:
-    for measure in (REFERRALS,):
+    from mend.outcomes.survey_measures import SURVEY_MEASURES
+
+    for measure in (REFERRALS, *SURVEY_MEASURES):
         measures.register(measure)
