@@ -18,14 +18,15 @@ from mend.cases.models import Case, Participant
 from mend.cases.queries import cases_visible_to
 from mend.cases.services.base import CaseRuleError
 from mend.outcomes import survey_queries
-from mend.outcomes.models import SurveyLink, SurveyQuestion, SurveyVersion
+from mend.outcomes.models import SurveyKind, SurveyLink, SurveyQuestion, SurveyVersion
 from mend.outcomes.periods import parse_quarter, program_today, quarter_containing, recent_quarters
-from mend.outcomes.survey_forms import FindCaseForm, SendForm
+from mend.outcomes.survey_forms import FindCaseForm, QuestionsForm, SendForm
 from mend.outcomes.survey_sending import hand_over_link, link_of, send_survey
 from mend.outcomes.survey_services import (
     current_version,
     ensure_surveys,
     make_anonymous_link,
+    revise_questions,
     revoke_anonymous_link,
 )
 from mend.programs.access import program_view
@@ -181,7 +182,7 @@ def send(request: HttpRequest, membership: Membership) -> HttpResponse:
         case = _case_of(membership, finder.cleaned_data["case"])
         if case is None:
             finder.add_error("case", _("No case of this program has that reference."))
-            status = 404 if request.method == "POST" else 200
+            status = 400 if request.method == "POST" else 200
     form = None
     if case is not None:
         people = case.participants.select_related("person").order_by("role", "id")
@@ -221,5 +222,56 @@ def send(request: HttpRequest, membership: Membership) -> HttpResponse:
         request,
         "outcomes/surveys/send.html",
         {"finder": finder, "case": case, "form": form},
+        status=status,
+    )
+
+
+@program_view("surveys.manage")
+@require_http_methods(["GET", "POST"])
+def questions(request: HttpRequest, membership: Membership, kind: str) -> HttpResponse:
+    if kind not in SurveyKind.values:
+        raise Http404
+    template = ensure_surveys(membership.program, membership.user)[kind]
+    current = current_version(template)
+    form = QuestionsForm(
+        request.POST if request.method == "POST" else None,
+        questions=list(current.questions.all()),
+    )
+    status = 200
+    if form.is_valid():
+        try:
+            expected = int(request.POST.get("version", ""))
+        except ValueError:
+            expected = None
+        try:
+            made = revise_questions(
+                template=template,
+                questions=form.drafts(),
+                by=membership.user,
+                expected_version=expected,
+            )
+        except ValidationError as error:
+            for text in error.messages:
+                form.add_error(None, text)
+            status = 409
+        else:
+            if made.number != current.number:
+                messages.success(
+                    request,
+                    _(
+                        "The questions are saved as version %(number)s, sent from now on. "
+                        "Answers already given keep the version they answered."
+                    )
+                    % {"number": made.number},
+                )
+            else:
+                messages.success(request, _("The questions are saved."))
+            return redirect("outcomes:survey_version", made.pk)
+    elif form.is_bound:
+        status = 400
+    return render(
+        request,
+        "outcomes/surveys/questions.html",
+        {"template": template, "current": current, "form": form},
         status=status,
     )

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", views.reports, name="reports"),
     path(SURVEYS, survey_views.surveys, name="surveys"),
     path(f"{SURVEYS}versions/<int:version_id>/", survey_views.version, name="survey_version"),
+    path(f"{SURVEYS}<str:kind>/questions/", survey_views.questions, name="survey_questions"),
     path(
         f"{SURVEYS}versions/<int:version_id>/link/",
         survey_views.make_link,

@@ -707,6 +707,7 @@ EXPECTED: dict[str, Case] = {
     "outcomes:survey_version": Case(SURVEY_OBJECT, kwargs=_survey_version),
     "outcomes:survey_make_link": Case(SURVEY_OBJECT, method="post", kwargs=_survey_version),
     "outcomes:survey_revoke_link": Case(SURVEY_BUTTON, method="post", kwargs=_survey_link),
+    "outcomes:survey_questions": Case(SURVEYS, kwargs=lambda w: {"kind": "after"}),
     "outcomes:survey_sent": Case(SURVEYS),
     "outcomes:survey_hand_over": Case(SURVEY_OBJECT, method="post", kwargs=_survey_waiting),
     "outcomes:survey_send": Case(SURVEYS),

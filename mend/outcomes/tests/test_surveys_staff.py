@@ -199,3 +199,58 @@ def test_the_survey_measures_count_what_their_rules_say(world: World) -> None:
         "harmed": 1,
         "responsible": 1,
     }
+
+
+def _question_data(world: World, **changes: str) -> dict[str, str]:
+    template = survey_of(world.program, "after")
+    data = {"version": str(template.version)}
+    for q in current_version(template).questions.all():
+        data[f"text__{q.code}"] = q.text
+        data[f"text_es__{q.code}"] = q.text_es
+        if q.required:
+            data[f"required__{q.code}"] = "on"
+    data.update(changes)
+    return data
+
+
+def test_the_questions_page_saves_a_new_version_once_the_old_one_was_sent(world: World) -> None:
+    template = survey_of(world.program, "after")
+    first = current_version(template)
+    make_anonymous_link(version=first, by=world["coordinator"])  # sent: words now fixed
+    client = Client()
+    client.force_login(world["coordinator"])
+    url = reverse("outcomes:survey_questions", args=["after"])
+    assert client.get(url).status_code == 200
+    bad = client.post(
+        url,
+        _question_data(world, text_es__fair="", new_code="helpful", remove__comments="on"),
+    )
+    assert bad.status_code == 400
+    body = bad.content.decode()
+    assert "Write the question in Spanish." in body
+    assert "Choose what kind of answer the new question takes." in body
+    assert template.versions.count() == 1
+    saved = client.post(
+        url,
+        _question_data(
+            world,
+            text__fair="The process was fair.",
+            remove__comments="on",
+            new_code="helpful",
+            new_kind="agree",
+            new_text="The process helped me.",
+            new_text_es="El proceso me ayudó.",
+            new_harmed_only="on",
+        ),
+    )
+    assert saved.status_code == 302
+    second = current_version(template)
+    assert second.number == 2
+    codes = list(second.questions.values_list("code", flat=True))
+    assert "comments" not in codes and codes[-1] == "helpful"
+    assert second.questions.get(code="helpful").roles == ["harmed"]
+    assert second.questions.get(code="fair").text == "The process was fair."
+    assert first.questions.get(code="fair").text == "The process was fair to me."
+    # A second form opened on the old version is refused, and nothing changes.
+    stale = client.post(url, _question_data(world, version="1"))
+    assert stale.status_code == 409 and template.versions.count() == 2
