@@ -191,6 +191,8 @@ CASES_ENDED = Measure(
 
 
 def register_all() -> None:
+    from mend.outcomes.survey_measures import SURVEY_MEASURES
+
     for measure in (
         REFERRALS,
         HARMED_REFERRED,
@@ -201,5 +203,6 @@ def register_all() -> None:
         MEETINGS,
         CASES_ENDED,
         *catalogue_agreements.MEASURES,
+        *SURVEY_MEASURES,
     ):
         measures.register(measure)

@@ -3,10 +3,12 @@ counted from the records each time (mend.outcomes.measures)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mend.core.fields import EncryptedTextField
 from mend.outcomes.offence_codes import CodeList
 from mend.programs.models import OffenceCategory, Program
 
@@ -73,3 +75,230 @@ def settings_of(program: Program) -> OutcomeSettings:
     """The program's settings, or the defaults (unsaved) when it never changed them."""
     found = OutcomeSettings.objects.filter(program=program).first()
     return found if found is not None else OutcomeSettings(program=program)
+
+
+# --- Participant surveys (mend.outcomes.survey_*) ---------------------------------------
+# A survey's words are fixed once a version has gone out: a change makes a new version,
+# and every answer keeps the version it answered. Question codes stay the same across
+# versions, so the measures read "satisfied" or "safe" whatever the version.
+
+
+class SurveyKind(models.TextChoices):
+    BASELINE = "baseline", _("Before the process")
+    AFTER = "after", _("After the process")
+
+
+class QuestionKind(models.TextChoices):
+    AGREE = "agree", _("Agree or disagree (5 points)")
+    YES_NO = "yes_no", _("Yes or no")
+    TEXT = "text", _("Free text")
+
+
+class Agreement5(models.TextChoices):
+    STRONGLY_AGREE = "strongly_agree", _("Strongly agree")
+    AGREE = "agree", _("Agree")
+    NEITHER = "neither", _("Neither agree nor disagree")
+    DISAGREE = "disagree", _("Disagree")
+    STRONGLY_DISAGREE = "strongly_disagree", _("Strongly disagree")
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+# The answers the measures count as agreeing.
+AGREEING = (Agreement5.STRONGLY_AGREE, Agreement5.AGREE)
+
+
+class SurveyTemplate(models.Model):
+    """One program's survey of a kind (before, after); its questions live in versions."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="surveys")
+    kind = models.CharField(_("kind"), max_length=10, choices=SurveyKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "kind"], name="one_survey_of_a_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} survey of {self.program_id}"
+
+
+class SurveyVersion(models.Model):
+    template = models.ForeignKey(SurveyTemplate, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The first time this version went to anyone (an invitation or an anonymous link):
+    # from then on its questions never change.
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["template", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "number"], name="survey_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} v{self.number}"
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.sent_at is not None
+
+
+class SurveyQuestion(models.Model):
+    version = models.ForeignKey(SurveyVersion, on_delete=models.CASCADE, related_name="questions")
+    # Stable across versions ("satisfied", "safe"): what the measures read.
+    code = models.SlugField(max_length=40)
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(_("question (English)"), max_length=300)
+    text_es = models.CharField(_("question (Spanish)"), max_length=300)
+    # Participant roles asked this question; empty: everyone.
+    roles = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(_("an answer is required"), default=False)
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="question_code_in_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def asks(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+    def text_in(self, language: str) -> str:
+        return self.text_es if language.startswith("es") and self.text_es else self.text
+
+
+class SurveyInvitation(models.Model):
+    """A survey sent to one participant: by e-mail, or a link handed over by staff."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        BY_HAND = "by_hand", _("Link handed over by staff")
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="+")
+    participant = models.ForeignKey(
+        "cases.Participant", on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    # Copied from the participant when sent, for response rates by role.
+    role = models.CharField(max_length=12)
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices)
+    # The answer keeps no trace of the person; this invitation only records that it came.
+    anonymous = models.BooleanField(_("answers are anonymous"), default=False)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # SHA-256 of the link's token; the reminder's link has its own. The token is never kept.
+    token_hash = models.CharField(max_length=64, unique=True)
+    reminder_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    answered = models.BooleanField(default=False)
+    # Left empty for an anonymous survey: the moment could pair it with its answer.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic concurrency for the staff buttons (a new link to hand over).
+    row_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        indexes = [
+            models.Index(fields=["program", "sent_at"], name="survey_invitation_sent"),
+            models.Index(fields=["participant", "kind"], name="survey_invitation_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} survey to {self.participant_id}"
+
+
+class SurveyLink(models.Model):
+    """A program-wide anonymous link to one version: many people may answer through it."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"anonymous link to {self.version_id}"
+
+
+class SurveyResponse(models.Model):
+    """One set of answers. Anonymous: no participant, invitation or case, only the day."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")
+    kind = models.CharField(max_length=10, choices=SurveyKind.choices)
+    anonymous = models.BooleanField(default=False)
+    participant = models.ForeignKey(
+        "cases.Participant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+    )
+    invitation = models.OneToOneField(
+        SurveyInvitation, on_delete=models.CASCADE, null=True, blank=True, related_name="response"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    # The respondent's role in their case ("" through a program-wide link): a role,
+    # never a person.
+    role = models.CharField(max_length=12, blank=True)
+    language = models.CharField(max_length=10)
+    answered_on = models.DateField()
+
+    class Meta:
+        ordering = ["-answered_on", "-id"]
+        indexes = [models.Index(fields=["program", "answered_on"], name="survey_response_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(anonymous=True)
+                | models.Q(participant__isnull=True, invitation__isnull=True, case__isnull=True),
+                name="anonymous_response_has_no_identity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} answers of {self.answered_on}"
+
+
+class SurveyAnswer(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=40)
+    # A scale or yes/no answer (a code); free text goes, encrypted, in `text`.
+    choice = models.CharField(max_length=20, blank=True)
+    text = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["response", "question__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_a_question")
+        ]
+        indexes = [models.Index(fields=["code", "choice"], name="survey_answer_code")]
+
+    def __str__(self) -> str:
+        return self.code

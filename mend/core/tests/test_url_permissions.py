@@ -406,6 +406,51 @@ def _agreements_to_monitor(world: World) -> dict[str, Any]:
     return {}
 
 
+def _survey_case(world: World) -> Any:
+    """A case in Contact whose parties agreed to be contacted for evaluation: baseline
+    surveys went out, the responsible party's (no e-mail address) waiting to be handed over."""
+    if not hasattr(world, "survey_case"):
+        from mend.testing.surveys import case_in_contact
+
+        world.survey_case = case_in_contact(world)  # type: ignore[attr-defined]
+    return world.survey_case  # type: ignore[attr-defined]
+
+
+def _survey_version(world: World) -> dict[str, Any]:
+    from mend.outcomes.survey_services import current_version, survey_of
+
+    return {"version_id": current_version(survey_of(world.program, "after")).pk}
+
+
+def _survey_link(world: World) -> dict[str, Any]:
+    from mend.outcomes.survey_services import current_version, make_anonymous_link, survey_of
+
+    version = current_version(survey_of(world.program, "after"))
+    link, _token = make_anonymous_link(version=version, by=world["coordinator"])
+    return {"link_id": link.pk}
+
+
+def _survey_waiting(world: World) -> dict[str, Any]:
+    from mend.outcomes.models import SurveyInvitation
+    from mend.testing.surveys import responsible
+
+    waiting = SurveyInvitation.objects.get(participant=responsible(_survey_case(world)))
+    return {"invitation_id": waiting.pk}
+
+
+def _survey_token(world: World) -> dict[str, Any]:
+    from mend.testing.surveys import hand_over, responsible
+
+    return {"token": hand_over(world, responsible(_survey_case(world)))}
+
+
+# Surveys: administrators and coordinators (surveys.manage); the outsider sees their own
+# program's, and none of ours.
+SURVEYS = statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=200)
+SURVEY_OBJECT = statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=404)
+SURVEY_BUTTON = statuses(403, anonymous=302, program_admin=302, coordinator=302, outsider=404)
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -667,6 +712,17 @@ EXPECTED: dict[str, Case] = {
     "outcomes:export": Case(REPORTS),
     "outcomes:export_person_free": Case(REPORTS, method="post"),
     "outcomes:export_full": Case(CONFIGURE, method="post"),
+    "outcomes:surveys": Case(SURVEYS),
+    "outcomes:survey_version": Case(SURVEY_OBJECT, kwargs=_survey_version),
+    "outcomes:survey_make_link": Case(SURVEY_OBJECT, method="post", kwargs=_survey_version),
+    "outcomes:survey_revoke_link": Case(SURVEY_BUTTON, method="post", kwargs=_survey_link),
+    "outcomes:survey_questions": Case(SURVEYS, kwargs=lambda w: {"kind": "after"}),
+    "outcomes:survey_sent": Case(SURVEYS),
+    "outcomes:survey_hand_over": Case(SURVEY_OBJECT, method="post", kwargs=_survey_waiting),
+    "outcomes:survey_send": Case(SURVEYS),
+    # No sign-in: the link's token is the participant's credential.
+    "outcomes:survey_answer": Case(statuses(200), kwargs=_survey_token),
+    "outcomes:survey_thanks": Case(statuses(200)),
 }
 
 

@@ -4,6 +4,7 @@ story of mend.testing.outcomes was written to give."""
 from __future__ import annotations
 
 import zoneinfo
+from pathlib import Path
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -194,11 +195,25 @@ def test_every_measure_equals_a_count_by_hand_from_the_raw_rows(
     history: World, period: Period
 ) -> None:
     by_hand = hand_counts(history, period)
-    everything = measures.all_measures()
+    everything = [m for m in measures.all_measures() if not _counted_elsewhere(m.code)]
     unchecked = sorted(m.code for m in everything if m.code not in by_hand)
     assert not unchecked, f"Count these by hand too: {unchecked}"
     for measure in everything:
         assert measure.value(history.program, period) == by_hand[measure.code], measure.code
+
+
+# Measures whose own tests count them by hand from a history built for them.
+COUNTED_ELSEWHERE = {
+    "survey": "test_surveys_staff.py",
+}
+
+
+def _counted_elsewhere(code: str) -> bool:
+    for prefix, test_file in COUNTED_ELSEWHERE.items():
+        if code.startswith(prefix):
+            assert (Path(__file__).parent / test_file).exists(), test_file
+            return True
+    return False
 
 
 @pytest.mark.parametrize("index, period", [(0, Q1), (1, Q2)], ids=["Q1", "Q2"])

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0001_outcome_settings'),
+        ('outcomes', '0002_surveys'),
         ('programs', '0005_reminder_days'),
     ]
 
