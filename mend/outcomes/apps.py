@@ -13,3 +13,4 @@ class OutcomesConfig(AppConfig):
 
         catalogue.register_all()
         register(NavItem(_("Reports"), "outcomes:reports", "outcomes.view", order=60))
+        register(NavItem(_("Funder returns"), "outcomes:returns", "outcomes.view", order=61))

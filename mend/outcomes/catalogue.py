@@ -44,3 +44,7 @@ REFERRALS = Measure(
 def register_all() -> None:
     for measure in (REFERRALS,):
         measures.register(measure)
+
+    from mend.outcomes.returns import figures as returns
+
+    returns.register_all()
