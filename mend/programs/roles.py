@@ -72,9 +72,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Everything the program owns as a data package, with encrypted fields decrypted.
     "outcomes.export": frozenset({Role.PROGRAM_ADMIN}),
     # The same package with every person left out (no names, contacts or free text).
-    "outcomes.export_person_free": frozenset(
-        {Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.ANALYST}
-    ),
+    "outcomes.export_person_free": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR, Role.ANALYST}),
     # Survey templates, sending and answers; re-offending follow-up checks and imports.
     "surveys.manage": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),
     "reoffending.record": frozenset({Role.PROGRAM_ADMIN, Role.COORDINATOR}),

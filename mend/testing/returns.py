@@ -13,6 +13,7 @@ from mend.accounts.models import User
 from mend.cases.models import Case, ConsentEntry, Note, Participant, Person, RJOffer
 from mend.processes.models import Letter, Meeting, MeetingInvitee
 from mend.programs.models import ConsentPurpose
+from mend.testing.personas import World
 
 
 def at(day: date, hour: int, zone: str = "UTC") -> datetime:
@@ -107,3 +108,19 @@ def letter(
         delivery_method=Letter.Method.POST if day else "",
         created_by=by,
     )
+
+
+def six_consented(world: World) -> list[Participant]:
+    """Six victims who consented to be contacted in 2026-Q4; the first two then met."""
+    from mend.testing.cases import parties, submit
+
+    staff = world["facilitator"]
+    victims = []
+    for number in range(6):
+        harmed = parties(submit(world), Participant.Role.HARMED)[0]
+        Person.objects.filter(pk=harmed.person_id).update(given_name=f"Victim{number}")
+        consent(harmed, date(2026, 11, 2 + number), staff)
+        victims.append(harmed)
+    for harmed in victims[:2]:
+        meeting(harmed.case, at(date(2026, 12, 1), 10), staff, attended=[harmed])
+    return victims

@@ -58,6 +58,8 @@ DOWNLOADS = frozenset(
         "agreements:party_copy",
         "agreements:closure_letter",
         "agreements:outcome_report",
+        "outcomes:returns_pdf",
+        "outcomes:returns_csv",
     }
 )
 

@@ -658,6 +658,12 @@ EXPECTED: dict[str, Case] = {
     "agreements:agreement_settings": Case(CONFIGURE),
     # Reports: administrators, coordinators and analysts (analysts read aggregates only).
     "outcomes:reports": Case(REPORTS),
+    # Funder returns: analysts read them suppressed; the records behind a figure are for
+    # those who see exact figures.
+    "outcomes:returns": Case(REPORTS),
+    "outcomes:returns_pdf": Case(REPORTS),
+    "outcomes:returns_csv": Case(REPORTS),
+    "outcomes:return_records": Case(RECORDS, kwargs=lambda world: {"figure": "voca_served"}),
 }
 
 

@@ -15,9 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from mend.accounts.models import User
-from mend.cases.models import Participant, Person
+from mend.cases.models import Participant
 from mend.testing import returns as r
-from mend.testing.cases import parties, submit
 from mend.testing.personas import World
 
 QUARTER = "2026-Q4"
@@ -28,17 +27,7 @@ ROW = re.compile(
 
 @pytest.fixture
 def served(world: World) -> list[Participant]:
-    """Six victims who consented to be contacted this quarter; two of them then met."""
-    staff = world["facilitator"]
-    victims = []
-    for number in range(6):
-        harmed = parties(submit(world), Participant.Role.HARMED)[0]
-        Person.objects.filter(pk=harmed.person_id).update(given_name=f"Victim{number}")
-        r.consent(harmed, date(2026, 11, 2 + number), staff)
-        victims.append(harmed)
-    for harmed in victims[:2]:
-        r.meeting(harmed.case, r.at(date(2026, 12, 1), 10), staff, attended=[harmed])
-    return victims
+    return r.six_consented(world)
 
 
 def url(name: str, *args: str, quarter: str = QUARTER) -> str:
