@@ -155,13 +155,13 @@ VOCA_CONTINUING = Measure(
 )
 AGE_RULE = _(
     "New victims only, by their age on the first day they were served in the fiscal "
-    "year, from the date of birth recorded; \u201cnot recorded\u201d when there is none. "
+    "year, from the date of birth recorded; “not recorded” when there is none. "
     "Mend records no gender, race or ethnicity, so VOCA's other demographics are not "
     "reported."
 )
 LANGUAGE_RULE = _(
     "New victims only, by the preferred language recorded on their person record; "
-    "\u201cnot recorded\u201d when there is none."
+    "“not recorded” when there is none."
 )
 
 # -- UK police and crime commissioner ----------------------------------------------------
@@ -176,11 +176,10 @@ def pcc_offered(program: Program, period: Period) -> QuerySet[Any]:
     )
 
 
-def _meetings(code: str, label: Any, kinds: frozenset[str]) -> s.Service:
+def _meetings(code: str, kinds: frozenset[str]) -> s.Service:
     meeting = next(service for service in s.SERVICES if service.code == "meeting")
     return s.Service(
         code,
-        label,
         meeting.model,
         meeting.parties,
         meeting.day,
@@ -189,9 +188,9 @@ def _meetings(code: str, label: Any, kinds: frozenset[str]) -> s.Service:
     )
 
 
-DIRECT = (_meetings("direct", _("attended a direct meeting"), DIRECT_PROCESSES),)
+DIRECT = (_meetings("direct", DIRECT_PROCESSES),)
 LETTER = next(service for service in s.SERVICES if service.code == "letter")
-INDIRECT = (_meetings("shuttle", _("attended a shuttle meeting"), INDIRECT_PROCESSES), LETTER)
+INDIRECT = (_meetings("shuttle", INDIRECT_PROCESSES), LETTER)
 
 
 def _took_part(program: Program, period: Period, services: tuple[s.Service, ...]) -> QuerySet[Any]:
@@ -281,7 +280,7 @@ PCC_COMPLETED = Measure(
     code="pcc_completed",
     label=_("Cases completed with an agreement"),
     rule=_(
-        "Cases closed in the quarter with the outcome \u201ccompleted with agreement\u201d "
+        "Cases closed in the quarter with the outcome “completed with agreement” "
         "(the day the case was closed). Cases where an agreement was reached but not "
         "carried out do not count."
     ),

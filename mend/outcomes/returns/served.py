@@ -2,9 +2,19 @@
 
 A victim is a harmed party (Participant.role "harmed") in a case of the program; the
 person is what is counted, so someone harmed in two cases is one victim. A victim is
-served on a day when, on any of their cases, one of SERVICES happened to them. Days are
-read in the program's time zone: a contact recorded at 23:30 local time on 31 December
-belongs to the last quarter of the year, whatever the time in UTC.
+served on a day when, on any of their cases, one of SERVICES happened to them:
+- offer: restorative justice was offered to them (RJOffer.offered_on);
+- consent: a consent decision of theirs was recorded, any purpose, given, declined or
+  withdrawn, their own or a parent's (ConsentEntry.decided_on);
+- contact: a contact attempt reached them (Note of kind "contact", outcome "reached",
+  on the day it was recorded);
+- meeting: they attended a meeting that was held, a preparation meeting or one of the
+  process (MeetingInvitee.attended, on the day the meeting started);
+- letter: a letter or message they wrote or were sent was delivered (delivered_on).
+Attempts that did not reach them, meetings they missed or that did not happen, and
+letters not delivered are not services. Days are read in the program's time zone: a
+contact recorded at 23:30 local time on 31 December belongs to the last quarter of the
+year, whatever the time in UTC.
 
 Everything here is a subquery over the service tables, so a figure is one SQL query
 however many cases there are.
@@ -32,8 +42,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Least, TruncDate
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from mend.cases.models import ConsentEntry, Note, Participant, RJOffer
 from mend.outcomes.periods import Period, bounds
@@ -48,7 +56,6 @@ NEVER = date(9999, 12, 31)
 @dataclass(frozen=True)
 class Service:
     code: str
-    label: str | Promise
     model: type[Model]
     # The paths from a record to the participant it served (a letter serves its author
     # and its recipient).
@@ -63,7 +70,6 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service(
         "offer",
-        _("restorative justice was offered to them (the day of the offer)"),
         RJOffer,
         ("participant",),
         "offered_on",
@@ -72,10 +78,6 @@ SERVICES: tuple[Service, ...] = (
     ),
     Service(
         "consent",
-        _(
-            "a consent decision of theirs was recorded, for any purpose, given, declined or "
-            "withdrawn (the day of the decision)"
-        ),
         ConsentEntry,
         ("participant",),
         "decided_on",
@@ -84,7 +86,6 @@ SERVICES: tuple[Service, ...] = (
     ),
     Service(
         "contact",
-        _("a contact attempt reached them (the day it was recorded)"),
         Note,
         ("participant",),
         "created_at",
@@ -93,10 +94,6 @@ SERVICES: tuple[Service, ...] = (
     ),
     Service(
         "meeting",
-        _(
-            "they attended a meeting that was held, a preparation meeting or a meeting of "
-            "the process (the day it started)"
-        ),
         MeetingInvitee,
         ("participant",),
         "meeting__starts_at",
@@ -105,7 +102,6 @@ SERVICES: tuple[Service, ...] = (
     ),
     Service(
         "letter",
-        _("a letter or message they wrote or were sent was delivered (the day of delivery)"),
         Letter,
         ("author", "recipient"),
         "delivered_on",
