@@ -134,12 +134,13 @@ def return_records(request: HttpRequest, membership: Membership, figure: str) ->
     if _is_moment(rows.model, measure.date_path):
         day = TruncDate(measure.date_path, tzinfo=zoneinfo.ZoneInfo(program.time_zone))
     case = f"{measure.case_path}__" if measure.case_path else ""
-    fields: dict[str, Any] = {"day": day, "reference": F(f"{case}reference")}
+    # Names of their own: a counted row may itself have a `reference` (a case).
+    fields: dict[str, Any] = {"counted_on": day, "case_reference": F(f"{case}reference")}
     person = measure.distinct
     if person:
         fields["given_name"] = F(f"{person}__given_name")
         fields["family_name"] = F(f"{person}__family_name")
-    listed = rows.annotate(**fields).order_by("day", "reference", "pk").values(*fields)
+    listed = rows.annotate(**fields).order_by("counted_on", "case_reference", "pk").values(*fields)
     page = Paginator(listed, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -15,8 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from mend.accounts.models import User
-from mend.cases.models import Participant
+from mend.cases.models import Case, Participant, Person, Referral
+from mend.cases.stages import Outcome
 from mend.testing import returns as r
+from mend.testing.cases import submit
 from mend.testing.personas import World
 
 QUARTER = "2026-Q4"
@@ -175,3 +177,44 @@ def test_the_pdf_is_in_the_reader_language(
     assert reader.trailer["/Root"]["/Lang"] == "es"
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "Víctimas atendidas" in " ".join(text.split())
+
+
+def test_the_drill_down_of_referrals_and_cases_shows_the_day_they_were_counted_on(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    world.program.time_zone = "America/New_York"
+    world.program.save(update_fields=["time_zone"])
+    case = submit(world)
+    # 02:00 UTC on 1 October is 30 September in New York: the third quarter.
+    Referral.objects.filter(pk=case.referral_id).update(created_at=r.at(date(2026, 10, 1), 2))
+    Case.objects.filter(pk=case.pk).update(
+        stage="closed",
+        outcome=Outcome.COMPLETED_WITH_AGREEMENT,
+        closed_at=r.at(date(2026, 10, 1), 2),
+    )
+    client = client_for("coordinator")
+    for code in ("referrals", "pcc_completed"):
+        page = client.get(url("outcomes:return_records", code, quarter="2026-Q3"))
+        rows = list(page.context["page"])
+        assert [(row["case_reference"], row["counted_on"]) for row in rows] == [
+            (case.reference, date(2026, 9, 30))
+        ]
+        assert not client.get(url("outcomes:return_records", code)).context["page"].object_list
+
+
+def test_the_drill_down_is_paginated_and_keeps_the_quarter(
+    world: World, client_for: Callable[[str], Client]
+) -> None:
+    case = submit(world)
+    for number in range(51):
+        person = Person.objects.create(
+            program=world.program, given_name=f"P{number}", family_name="X"
+        )
+        r.offer(r.harmed_in(case, person), date(2026, 10, 1))
+    client = client_for("coordinator")
+    first = client.get(url("outcomes:return_records", "pcc_offered"))
+    assert len(first.context["page"].object_list) == 50
+    assert "?quarter=2026-Q4&amp;page=2" in first.content.decode()
+    second = client.get(url("outcomes:return_records", "pcc_offered") + "&page=2")
+    assert len(second.context["page"].object_list) == 1
+    assert second.context["value"] == 51
