@@ -7,7 +7,7 @@ their distinct people.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Case, Q, QuerySet, Value, When
@@ -61,22 +61,36 @@ AGE_BANDS = (
 _AGE_WORDS = dict(AGE_BANDS)
 
 
-def _age_band(day: str, born: str) -> Case:
-    """Whole years from `born` to `day`, as one of AGE_BANDS, in SQL."""
+def _years_before(day: date, years: int) -> date:
+    # Quarters start and end on days every year has (never 29 February).
+    return date(day.year - years, day.month, day.day)
+
+
+def _age_band(day: str, born: str, period: Period) -> Case:
+    """Whole years from `born` to `day` (a day in `period`), as one of AGE_BANDS, in SQL.
+
+    Most people are in the same band all quarter, which their date of birth alone shows;
+    only for those with a 13th, 18th, 25th or 60th birthday in the quarter is their age
+    worked out on `day`, the costly part (CASE stops at the first condition met)."""
 
     def month_day(path: str) -> Any:
         return ExtractMonth(path) * 100 + ExtractDay(path)
 
     before_birthday = Case(When(LessThan(month_day(day), month_day(born)), then=1), default=0)
     age = ExtractYear(day) - ExtractYear(born) - before_birthday
-    return Case(
-        When(**{f"{born}__isnull": True}, then=Value("not_recorded")),
-        When(LessThan(age, 13), then=Value("0_12")),
-        When(LessThan(age, 18), then=Value("13_17")),
-        When(LessThan(age, 25), then=Value("18_24")),
-        When(LessThan(age, 60), then=Value("25_59")),
-        default=Value("60_plus"),
-    )
+    last = period.end - timedelta(days=1)
+    whens = [When(**{f"{born}__isnull": True}, then=Value("not_recorded"))]
+    for top, band in ((13, "0_12"), (18, "13_17"), (25, "18_24"), (60, "25_59")):
+        # Younger than `top` on the quarter's last day: younger all quarter.
+        whens.append(When(**{f"{born}__gt": _years_before(last, top)}, then=Value(band)))
+        # Younger on its first day only: it depends on the day.
+        whens.append(
+            When(
+                Q(**{f"{born}__gt": _years_before(period.start, top)}) & LessThan(age, top),
+                then=Value(band),
+            )
+        )
+    return Case(*whens, default=Value("60_plus"))
 
 
 def voca_new(program: Program, period: Period) -> QuerySet[Any]:
@@ -90,7 +104,7 @@ def voca_new(program: Program, period: Period) -> QuerySet[Any]:
                 program, period.start, period.end, outer="person", by_person=True
             )
         )
-        .annotate(age_band=_age_band("first_of_year", "person__date_of_birth"))
+        .annotate(age_band=_age_band("first_of_year", "person__date_of_birth", period))
     )
 
 

@@ -220,6 +220,8 @@ def figures_of(
 ) -> list[tuple[Return, list[Figure]]]:
     """Every return's figures for the quarter, as this reader may see them."""
     done: list[tuple[Return, list[Figure]]] = []
+    # A measure printed in two returns is counted once.
+    counted: dict[str, int] = {}
     for ret in RETURNS:
         rows: list[Figure] = []
         by_code: dict[str, Figure] = {}
@@ -231,9 +233,15 @@ def figures_of(
                 rows.extend(_cells(ret, line, program, period))
                 continue
             measure = line.measure
-            value = measure.value(program, period)
+            if measure.code not in counted:
+                counted[measure.code] = int(measure.value(program, period))
             figure = _count_figure(
-                ret, measure.code, str(measure.label), str(measure.rule), int(value), line
+                ret,
+                measure.code,
+                str(measure.label),
+                str(measure.rule),
+                counted[measure.code],
+                line,
             )
             by_code[measure.code] = figure
             rows.append(figure)
