@@ -152,3 +152,17 @@ def test_days_are_read_in_the_program_time_zone(world: World) -> None:
     assert people(f.VOCA_SERVED, world, FY27_Q1) == set()
     row = f.VOCA_SERVED.rows(world.program, FY26_Q4).get()
     assert row.served_on == date(2026, 9, 30)
+
+
+def test_a_birthday_in_the_quarter_counts_only_when_it_came_before_the_first_service(
+    world: World,
+) -> None:
+    staff = world["facilitator"]
+    # Gil turns 18 on 15 November, first served on the 20th; Hal turns 13 on 15 December,
+    # first served on the 1st (and again after his birthday, which changes nothing).
+    gil = named(submit(world), "Gil", date(2008, 11, 15))
+    r.offer(gil, date(2026, 11, 20))
+    hal = named(submit(world), "Hal", date(2013, 12, 15))
+    r.offer(hal, date(2026, 12, 1))
+    r.consent(hal, date(2026, 12, 20), staff)
+    assert f.VOCA_NEW.breakdown(world.program, FY27_Q1, "age_band") == {"18_24": 1, "0_12": 1}
