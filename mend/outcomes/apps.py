@@ -29,3 +29,4 @@ class OutcomesConfig(AppConfig):
         registry.add_case_changed(survey_sending.send_when_due)
         survey_sentences.register_sentences()
         register(NavItem(_("Surveys"), "outcomes:surveys", "surveys.manage", order=61))
+        register(NavItem(_("Funder returns"), "outcomes:returns", "outcomes.view", order=62))

@@ -206,3 +206,7 @@ def register_all() -> None:
         *SURVEY_MEASURES,
     ):
         measures.register(measure)
+
+    from mend.outcomes.returns import figures as returns
+
+    returns.register_all()

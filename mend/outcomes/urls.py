@@ -8,6 +8,7 @@ from mend.outcomes import (
     views,
 )
 from mend.outcomes.export import views as export_views
+from mend.outcomes.returns import views as returns
 
 app_name = "outcomes"
 
@@ -50,4 +51,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # first, so it is never read as a token.
     path("surveys/thanks/", survey_public_views.thanks, name="survey_thanks"),
     path("surveys/<str:token>/", survey_public_views.answer, name="survey_answer"),
+    path("reports/returns/", returns.returns_page, name="returns"),
+    path("reports/returns/pdf/", returns.returns_pdf, name="returns_pdf"),
+    path("reports/returns/csv/", returns.returns_csv, name="returns_csv"),
+    path("reports/returns/records/<str:figure>/", returns.return_records, name="return_records"),
 ]

@@ -60,6 +60,8 @@ DOWNLOADS = frozenset(
         "agreements:outcome_report",
         "outcomes:export_full",
         "outcomes:export_person_free",
+        "outcomes:returns_pdf",
+        "outcomes:returns_csv",
     }
 )
 

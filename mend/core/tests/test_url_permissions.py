@@ -723,6 +723,12 @@ EXPECTED: dict[str, Case] = {
     # No sign-in: the link's token is the participant's credential.
     "outcomes:survey_answer": Case(statuses(200), kwargs=_survey_token),
     "outcomes:survey_thanks": Case(statuses(200)),
+    # Funder returns: analysts read them suppressed; the records behind a figure are for
+    # those who see exact figures.
+    "outcomes:returns": Case(REPORTS),
+    "outcomes:returns_pdf": Case(REPORTS),
+    "outcomes:returns_csv": Case(REPORTS),
+    "outcomes:return_records": Case(RECORDS, kwargs=lambda world: {"figure": "voca_served"}),
 }
 
 
