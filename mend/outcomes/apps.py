@@ -9,7 +9,8 @@ class OutcomesConfig(AppConfig):
 
     def ready(self) -> None:
         from mend.core.navigation import NavItem, register
-        from mend.outcomes import catalogue
+        from mend.outcomes import catalogue, reoffending_plug
 
         catalogue.register_all()
+        reoffending_plug.plug_in()
         register(NavItem(_("Reports"), "outcomes:reports", "outcomes.view", order=60))

@@ -42,5 +42,7 @@ REFERRALS = Measure(
 
 
 def register_all() -> None:
-    for measure in (REFERRALS,):
+    from mend.outcomes.reoffending_measures import MEASURES as REOFFENDING
+
+    for measure in (REFERRALS, *REOFFENDING):
         measures.register(measure)
