@@ -171,6 +171,7 @@ def read_rows(upload: IO[bytes], program: Program) -> list[Row]:
     today = program_today(program)
     rows: list[Row] = []
     problems: list[str] = []
+    read = 0
     while True:
         try:
             cells = next(reader)
@@ -185,7 +186,8 @@ def read_rows(upload: IO[bytes], program: Program) -> list[Row]:
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        if len(rows) + len(problems) >= MAX_ROWS:
+        read += 1
+        if read > MAX_ROWS:
             raise ValidationError(
                 _("The file has more than %(most)s rows: split it and import each part.")
                 % {"most": MAX_ROWS}

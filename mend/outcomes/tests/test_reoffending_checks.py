@@ -3,6 +3,7 @@ responsible parties of completed cases, once each."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 
 import pytest
@@ -16,8 +17,8 @@ from mend.outcomes.models import OutcomeSettings, ReoffendingCheck
 from mend.outcomes.reoffending_checks import add_months, create_missing_checks
 from mend.outcomes.reoffending_services import update_follow_up_months
 from mend.testing.cases import parties
-from mend.testing.reoffending import checks_of, completed_case, responsible_party
 from mend.testing.personas import World
+from mend.testing.reoffending import checks_of, completed_case, responsible_party
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,7 @@ pytestmark = pytest.mark.django_db
 def test_closing_a_case_as_completed_makes_a_check_at_6_12_and_24_months_for_each_responsible_party(
     world: World,
 ) -> None:
-    case = completed_case(
-        world, closed_at=datetime(2025, 1, 31, 15, 0, tzinfo=UTC), responsible=2
-    )
+    case = completed_case(world, closed_at=datetime(2025, 1, 31, 15, 0, tzinfo=UTC), responsible=2)
     for participant in parties(case, Participant.Role.RESPONSIBLE):
         checks = checks_of(participant)
         assert sorted(checks) == [6, 12, 24]
@@ -75,8 +74,13 @@ def test_running_the_command_twice_makes_each_missing_check_once(world: World) -
     case = completed_case(world, closed_at=datetime(2025, 6, 1, 12, tzinfo=UTC))
     # A case closed before checks were made automatically: no checks yet.
     ReoffendingCheck.objects.all().delete()
-    call_command("create_reoffending_checks", stdout=open("/dev/null", "w"))
-    call_command("create_reoffending_checks", stdout=open("/dev/null", "w"))
+    out = io.StringIO()
+    call_command("create_reoffending_checks", stdout=out)
+    call_command("create_reoffending_checks", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "Re-offending checks created: 3.",
+        "Re-offending checks created: 0.",
+    ]
     assert sorted(checks_of(responsible_party(case))) == [6, 12, 24]
     assert ReoffendingCheck.objects.count() == 3
 
@@ -94,7 +98,9 @@ def test_closing_hook_and_backfill_together_never_duplicate_a_check(world: World
 def test_a_window_added_later_is_made_for_cases_already_completed(world: World) -> None:
     case = completed_case(world, closed_at=datetime(2025, 6, 1, 12, tzinfo=UTC))
     update_follow_up_months(
-        program=world.program, months=[6, 12, 24, 36], by=world["program_admin"],
+        program=world.program,
+        months=[6, 12, 24, 36],
+        by=world["program_admin"],
         expected_version=1,
     )
     assert create_missing_checks(world.program) == 1
