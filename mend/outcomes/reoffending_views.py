@@ -5,6 +5,7 @@ writes are in reoffending_services and reoffending_import."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -80,6 +81,19 @@ def queue(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
+def _record(request: HttpRequest, check: ReoffendingCheck, data: dict[str, Any]) -> None:
+    reoffending_services.record_result(
+        check=check,
+        result=data["result"],
+        by=request.user,  # type: ignore[arg-type]
+        expected_version=data["version"],
+        offence_date=data["offence_date"],
+        category=data["category"],
+        source_reference=data["source_reference"],
+    )
+    messages.success(request, _("The result was recorded."))
+
+
 @program_view("reoffending.record")
 @require_http_methods(["GET", "POST"])
 def check_page(request: HttpRequest, membership: Membership, check_id: int) -> HttpResponse:
@@ -96,18 +110,9 @@ def check_page(request: HttpRequest, membership: Membership, check_id: int) -> H
         status = _save(
             form,
             request,
-            lambda: reoffending_services.record_result(
-                check=check,
-                result=data["result"],
-                by=request.user,  # type: ignore[arg-type]
-                expected_version=data["version"],
-                offence_date=data["offence_date"],
-                category=data["category"],
-                source_reference=data["source_reference"],
-            ),
+            lambda: _record(request, check, data),
         )
         if not status:
-            messages.success(request, _("The result was recorded."))
             return redirect("outcomes:reoffending")
     others = check.participant.reoffending_checks.exclude(pk=check.pk).order_by("months")
     return render(
