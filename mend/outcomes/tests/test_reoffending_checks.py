@@ -134,3 +134,30 @@ def test_a_month_later_than_the_last_day_of_a_short_month_is_its_last_day() -> N
     assert add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
     assert add_months(date(2023, 8, 31), 6) == date(2024, 2, 29)
     assert add_months(date(2025, 12, 15), 1) == date(2026, 1, 15)
+
+
+def test_a_responsible_party_who_withdrew_before_completion_is_not_followed_up(
+    world: World,
+) -> None:
+    from mend.cases import services
+    from mend.cases.models import ConsentEntry
+    from mend.cases.stages import Stage
+    from mend.testing.cases import submit, to_stage
+
+    case = to_stage(world, submit(world, responsible=2), Stage.AGREEMENT)
+    left, stayed = parties(case, Participant.Role.RESPONSIBLE)
+    services.withdraw_participant(
+        participant=left,
+        method=ConsentEntry.Method.VERBAL,
+        reason="Moved away.",
+        by=world["coordinator"],
+        expected_version=None,
+    )
+    services.close_case(
+        case=case,
+        outcome=Outcome.COMPLETED_WITHOUT_AGREEMENT,
+        by=world["coordinator"],
+        expected_version=None,
+    )
+    assert checks_of(left) == {}
+    assert sorted(checks_of(stayed)) == [6, 12, 24]
