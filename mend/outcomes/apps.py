@@ -15,6 +15,7 @@ class OutcomesConfig(AppConfig):
             audit_sentences,
             catalogue,
             dashboard,
+            reoffending_plug,
             survey_sending,
             survey_sentences,
         )
@@ -24,6 +25,7 @@ class OutcomesConfig(AppConfig):
         audit_sentences.register_all()
         export_sentences()
         register_panel(dashboard.this_quarter)
+        reoffending_plug.plug_in()
         register(NavItem(_("Reports"), "outcomes:reports", "outcomes.view", order=60))
         # Surveys go out at consent (before the process) and at completion (after it).
         registry.add_case_changed(survey_sending.send_when_due)

@@ -191,6 +191,7 @@ CASES_ENDED = Measure(
 
 
 def register_all() -> None:
+    from mend.outcomes.reoffending_measures import MEASURES as REOFFENDING
     from mend.outcomes.survey_measures import SURVEY_MEASURES
 
     for measure in (
@@ -204,6 +205,7 @@ def register_all() -> None:
         CASES_ENDED,
         *catalogue_agreements.MEASURES,
         *SURVEY_MEASURES,
+        *REOFFENDING,
     ):
         measures.register(measure)
 

@@ -2,6 +2,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from mend.outcomes import (
     offence_code_views,
+    reoffending_views,
     settings_views,
     survey_public_views,
     survey_views,
@@ -55,4 +56,23 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/returns/pdf/", returns.returns_pdf, name="returns_pdf"),
     path("reports/returns/csv/", returns.returns_csv, name="returns_csv"),
     path("reports/returns/records/<str:figure>/", returns.return_records, name="return_records"),
+    # Re-offending follow-up.
+    path("reports/reoffending/", reoffending_views.queue, name="reoffending"),
+    path(
+        "reports/reoffending/checks/<int:check_id>/",
+        reoffending_views.check_page,
+        name="reoffending_check",
+    ),
+    path("reports/reoffending/imports/", reoffending_views.imports, name="reoffending_imports"),
+    path(
+        "reports/reoffending/imports/<int:import_id>/",
+        reoffending_views.import_page,
+        name="reoffending_import",
+    ),
+    path(
+        "reports/reoffending/suggestions/<int:suggestion_id>/decide/",
+        reoffending_views.decide,
+        name="reoffending_decide",
+    ),
+    path("reports/reoffending/months/", reoffending_views.windows, name="reoffending_windows"),
 ]

@@ -451,6 +451,54 @@ SURVEY_OBJECT = statuses(403, anonymous=302, program_admin=200, coordinator=200,
 SURVEY_BUTTON = statuses(403, anonymous=302, program_admin=302, coordinator=302, outsider=404)
 
 
+def _our_reoffending_check(world: World) -> dict[str, Any]:
+    """A due re-offending check of our case's responsible party (made directly: the
+    permissions of the page are what is tried here, not closing a case)."""
+    if not hasattr(world, "reoffending_check"):
+        from datetime import date
+
+        from mend.cases.models import Participant
+        from mend.outcomes.models import ReoffendingCheck
+
+        participant = _our_case(world).participants.get(role=Participant.Role.RESPONSIBLE)
+        world.reoffending_check = ReoffendingCheck.objects.create(  # type: ignore[attr-defined]
+            program=world.program,
+            participant=participant,
+            months=6,
+            completed_on=date(2025, 1, 10),
+            due_on=date(2025, 7, 10),
+        )
+    return {"check_id": world.reoffending_check.pk}  # type: ignore[attr-defined]
+
+
+def _our_incident_import(world: World) -> Any:
+    if not hasattr(world, "incident_import"):
+        from datetime import date
+
+        from mend.outcomes.models import ImportedIncident, IncidentImport, MatchSuggestion
+
+        _our_reoffending_check(world)
+        batch = IncidentImport.objects.create(
+            program=world.program, file_name="incidents.csv", imported_by=world["coordinator"]
+        )
+        incident = ImportedIncident.objects.create(
+            batch=batch,
+            line=2,
+            given_name="Rory0",
+            family_name="Responsible",
+            date_of_birth=date(2001, 2, 3),
+            incident_date=date(2025, 3, 1),
+            incident_reference="CR/2025/1",
+        )
+        world.suggestion = MatchSuggestion.objects.create(  # type: ignore[attr-defined]
+            incident=incident,
+            participant=world.reoffending_check.participant,  # type: ignore[attr-defined]
+            confidence=MatchSuggestion.Confidence.HIGH,
+        )
+        world.incident_import = batch  # type: ignore[attr-defined]
+    return world.incident_import  # type: ignore[attr-defined]
+
+
 EXPECTED: dict[str, Case] = {
     "healthz": Case(statuses(200)),
     "accounts:sign_in": Case(statuses(302, anonymous=200)),
@@ -729,6 +777,27 @@ EXPECTED: dict[str, Case] = {
     "outcomes:returns_pdf": Case(REPORTS),
     "outcomes:returns_csv": Case(REPORTS),
     "outcomes:return_records": Case(RECORDS, kwargs=lambda world: {"figure": "voca_served"}),
+    # Re-offending follow-up: those who record results (administrators, coordinators);
+    # the windows are the program's settings.
+    "outcomes:reoffending": Case(RECORDS),
+    "outcomes:reoffending_check": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=404),
+        kwargs=_our_reoffending_check,
+    ),
+    "outcomes:reoffending_imports": Case(RECORDS),
+    "outcomes:reoffending_import": Case(
+        statuses(403, anonymous=302, program_admin=200, coordinator=200, outsider=404),
+        kwargs=lambda w: {"import_id": _our_incident_import(w).pk},
+    ),
+    # An empty form sends them back to the import's page.
+    "outcomes:reoffending_decide": Case(
+        statuses(403, anonymous=302, program_admin=302, coordinator=302, outsider=404),
+        method="post",
+        kwargs=lambda w: {
+            "suggestion_id": (_our_incident_import(w), w.suggestion)[1].pk  # type: ignore[attr-defined]
+        },
+    ),
+    "outcomes:reoffending_windows": Case(CONFIGURE),
 }
 
 
