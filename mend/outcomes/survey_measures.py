@@ -1,6 +1,6 @@
 """The survey measures (registered in mend.outcomes.catalogue). Ratios are two counts: a
 reader divides `survey_satisfied` by `survey_satisfied_asked`, and both drill down to
-the answers behind them. Rules written out in docs/measures-surveys.md."""
+the answers behind them. Rules written out in docs/measures.md."""
 
 from __future__ import annotations
 

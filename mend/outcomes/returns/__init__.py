@@ -3,5 +3,5 @@ commissioner's return, and the youth-justice ratio of victims engaged to victims
 agreed to be contacted. Each figure is a Measure (mend.outcomes.measures), so it prints
 its counting rule beside it and drills down to the records it counts.
 
-docs/measures-returns.md states every rule in words.
+docs/returns.md states every rule in words.
 """

@@ -68,7 +68,7 @@ def test_the_returns_take_the_same_number_of_queries_however_many_cases(world: W
 def test_every_figure_is_written_out_in_the_docs() -> None:
     from pathlib import Path
 
-    text = (Path(__file__).parents[3] / "docs" / "measures-returns.md").read_text()
+    text = (Path(__file__).parents[3] / "docs" / "returns.md").read_text()
     codes = {line.measure.code for ret in RETURNS for line in ret.lines if isinstance(line, Line)}
     codes |= {line.code for ret in RETURNS for line in ret.lines if not isinstance(line, Line)}
     for code in codes:
