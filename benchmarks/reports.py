@@ -205,11 +205,13 @@ def main() -> None:
         lambda: build_report(program, period, quarters, exact=False),
         options.repeat,
     )
-    try:
-        from mend.outcomes.returns import benchmark_all  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    timed("quarterly returns", lambda: benchmark_all(program, period), options.repeat)
+    from mend.outcomes.returns.lines import figures_of
+
+    timed(
+        "quarterly returns, exact",
+        lambda: figures_of(program, period, exact=True, threshold=5),
+        options.repeat,
+    )
 
 
 if __name__ == "__main__":

@@ -97,6 +97,18 @@ TABLES: tuple[Table, ...] = (
     Table("agreements.ServiceIncident", "term__agreement__case__program"),
     Table("agreements.FeeEntry", "case__program"),
     Table("outcomes.OutcomeSettings", "program"),
+    Table("outcomes.NationalOffenceCode", "category__program"),
+    Table("outcomes.SurveyTemplate", "program"),
+    Table("outcomes.SurveyVersion", "template__program"),
+    Table("outcomes.SurveyQuestion", "version__template__program"),
+    Table("outcomes.SurveyInvitation", "program"),
+    Table("outcomes.SurveyLink", "program"),
+    Table("outcomes.SurveyResponse", "program"),
+    Table("outcomes.SurveyAnswer", "response__program"),
+    Table("outcomes.ReoffendingCheck", "program"),
+    Table("outcomes.IncidentImport", "program"),
+    Table("outcomes.ImportedIncident", "batch__program"),
+    Table("outcomes.MatchSuggestion", "incident__batch__program"),
     # Partner systems by label only: outcomes never imports partners.
     Table("partners.ApiKey", "program"),
     Table("partners.WebhookEndpoint", "program"),
@@ -144,6 +156,9 @@ SECRETS: frozenset[str] = frozenset(
         "partners.WebhookEndpoint.secret",
         "processes.LetterAttachment.stored_name",
         "agreements.Signature.scan_name",
+        "outcomes.SurveyInvitation.token_hash",
+        "outcomes.SurveyInvitation.reminder_token_hash",
+        "outcomes.SurveyLink.token_hash",
     }
 )
 
@@ -178,6 +193,16 @@ PERSON_FREE_TEXT: frozenset[str] = frozenset(
         "agreements.Term.currency",
         "agreements.Signature.scan_type",
         "outcomes.OutcomeSettings.follow_up_months",
+        "outcomes.NationalOffenceCode.code",
+        "outcomes.SurveyQuestion.code",
+        "outcomes.SurveyQuestion.text",
+        "outcomes.SurveyQuestion.text_es",
+        "outcomes.SurveyQuestion.roles",
+        "outcomes.SurveyInvitation.role",
+        "outcomes.SurveyResponse.role",
+        "outcomes.SurveyResponse.language",
+        "outcomes.SurveyAnswer.code",
+        "outcomes.SurveyAnswer.choice",
         "partners.ApiKey.name",
         "partners.ApiKey.prefix",
         "partners.ApiKey.scopes",
@@ -192,7 +217,9 @@ PERSON_FREE_TEXT: frozenset[str] = frozenset(
 
 # Dates that describe a person rather than an event: left out person-free. Not even
 # the year of birth stays: with a case's dates it narrows a person down too far.
-PERSONAL_DATES: frozenset[str] = frozenset({"cases.Person.date_of_birth"})
+PERSONAL_DATES: frozenset[str] = frozenset(
+    {"cases.Person.date_of_birth", "outcomes.ImportedIncident.date_of_birth"}
+)
 
 _PLAIN_KINDS = (
     models.AutoField,
