@@ -73,7 +73,8 @@ def records(request: HttpRequest, membership: Membership, code: str) -> HttpResp
     where = {}
     dimension = next((d for d in measure.dimensions if d.code == request.GET.get("by")), None)
     if dimension is not None:
-        value = request.GET.get("value", "")
+        # A NUL never matches a stored value (and PostgreSQL refuses it in a query).
+        value = request.GET.get("value", "").replace("\x00", "")
         where[dimension.code] = value or None
     rows = measure.records(program, period, **where)
     case_column = "reference" if measure.case_path == "pk" else f"{measure.case_path}__reference"
