@@ -14,10 +14,11 @@ from mend.outcomes.measures import Dimension, Measure
 from mend.outcomes.models import AGREEING, SurveyAnswer, SurveyKind
 from mend.outcomes.periods import Period
 from mend.outcomes.survey_queries import sent_in
+from mend.outcomes.words import choice_words
 from mend.programs.models import Program
 
-BY_KIND = Dimension("kind", _("Survey"), "kind", lambda v: str(SurveyKind(v).label))
-BY_ROLE = Dimension("role", _("Role"), "role", lambda v: str(Participant.Role(v).label))
+BY_KIND = Dimension("kind", _("Survey"), "kind", choice_words(SurveyKind))
+BY_ROLE = Dimension("role", _("Role"), "role", choice_words(Participant.Role))
 
 
 def sent(program: Program, period: Period) -> QuerySet[Any]:

@@ -180,7 +180,6 @@ PERSON_FREE_TEXT: frozenset[str] = frozenset(
         "programs.EligibilityCriterion.label",
         "programs.EligibilityCriterion.label_es",
         "cases.Person.preferred_language",
-        "cases.Case.reference",
         "cases.ConsentEntry.purpose",
         "processes.Venue.name",
         "processes.Meeting.interpreter_language",

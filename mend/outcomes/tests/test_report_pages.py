@@ -135,3 +135,12 @@ def test_the_dashboard_shows_a_coordinator_the_exact_figures(client: Client, wor
     html = page(client, world, "coordinator", reverse("programs:dashboard"))
     panel = re.search(r'<section[^>]*id="this_quarter".*?</section>', html, re.S)
     assert panel is not None and "Referrals received</a> · 0" in panel.group(0)
+
+
+def test_an_unknown_value_of_a_survey_breakdown_is_not_an_error(
+    client: Client, world: World
+) -> None:
+    client.force_login(world["coordinator"])
+    url = reverse("outcomes:records", args=["surveys_sent"])
+    for query in ("?by=role&value=bogus", "?by=kind&value="):
+        assert client.get(url + query).status_code == 200
