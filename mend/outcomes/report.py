@@ -59,7 +59,7 @@ def build(
     steps = funnel(program, period)
     step_figures = [page.figure((row.step.code, period.code), row.count) for row in steps]
     referrals = page.figure(
-        ("referrals", period.code), measures.require("referrals").value(program, period)
+        ("referrals", period.code), page.value(measures.require("referrals"), period)
     )
     page.tie(referrals, [step_figures[0]])
     breakdowns = [

@@ -85,6 +85,14 @@ class Page:
     threshold: int
     figures: list[Figure] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    values: dict[Hashable, int | Decimal] = field(default_factory=dict)
+
+    def value(self, measure: Measure, period: Period) -> int | Decimal:
+        """A measure's value, counted once however many tables of the page show it."""
+        key = (measure.code, period.code)
+        if key not in self.values:
+            self.values[key] = measure.value(self.program, period)
+        return self.values[key]
 
     def figure(self, key: Hashable, value: int | Decimal, unit: str = Unit.COUNT) -> Figure:
         found = Figure(key, value, unit, threshold=self.threshold)
@@ -108,7 +116,7 @@ class Page:
 
 def measure_figure(page: Page, measure: Measure, period: Period) -> Figure:
     unit = measure.unit if measure.about_people or measure.unit != Unit.COUNT else "plain"
-    figure = page.figure((measure.code, period.code), measure.value(page.program, period), unit)
+    figure = page.figure((measure.code, period.code), page.value(measure, period), unit)
     if page.exact:
         figure.link = records_link(measure, period)
     return figure
@@ -124,7 +132,7 @@ def records_link(measure: Measure, period: Period, dimension: str = "", value: A
 def breakdown_table(page: Page, measure: Measure, period: Period, dimension_code: str) -> Table:
     dimension = next(d for d in measure.dimensions if d.code == dimension_code)
     parts = measure.breakdown(page.program, period, dimension_code)
-    total = page.figure((measure.code, period.code), measure.value(page.program, period))
+    total = page.figure((measure.code, period.code), page.value(measure, period))
     if page.exact:
         total.link = records_link(measure, period)
     rows = []
