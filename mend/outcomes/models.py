@@ -247,7 +247,8 @@ class SurveyLink(models.Model):
 
 
 class SurveyResponse(models.Model):
-    """One set of answers. Anonymous: no participant, invitation or case, only the day."""
+    """One set of answers. Anonymous: no participant, invitation or case, and only the
+    month it came (answered_on is the month's first day)."""
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(SurveyVersion, on_delete=models.PROTECT, related_name="responses")

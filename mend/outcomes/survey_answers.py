@@ -2,7 +2,8 @@
 credential, found by its SHA-256 and compared in constant time.
 
 An anonymous answer (a program-wide link, or an invitation sent as anonymous) is stored
-with no participant, no invitation, no case and only the day it came; the invitation
+with no participant, no invitation, no case and only the month it came (its first day):
+a day, beside the surveys sent and their reminders, could narrow down who it was. The invitation
 records only that it was answered, not when, and not which answers are its own. The
 audit row of an anonymous answer names nobody and no record either.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -123,6 +125,11 @@ class Given:
     text: str = ""
 
 
+def _answered_on(opened: Opened) -> date:
+    today = local_date(timezone.now(), opened.program)
+    return today.replace(day=1) if opened.anonymous else today
+
+
 @transaction.atomic
 def answer_survey(*, token: str, answers: dict[str, Given], language: str) -> SurveyResponse:
     """Store one set of answers (keyed by question code). The invitation's row lock
@@ -145,7 +152,7 @@ def answer_survey(*, token: str, answers: dict[str, Given], language: str) -> Su
         case_id=invitation.participant.case_id if identified and invitation else None,
         role=opened.role,
         language=language,
-        answered_on=local_date(timezone.now(), opened.program),
+        answered_on=_answered_on(opened),
     )
     SurveyAnswer.objects.bulk_create(
         SurveyAnswer(

@@ -31,6 +31,16 @@ from mend.outcomes.survey_services import (
 )
 from mend.programs.access import program_view
 from mend.programs.models import Membership
+from mend.programs.settings_forms import OUT_OF_DATE
+
+
+def _posted_version(request: HttpRequest) -> int | None:
+    """The version the page was opened on; None when the form did not send it, which
+    is refused: a staff form always says what it was opened on."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
 
 
 def _version_for(membership: Membership, version_id: int) -> SurveyVersion:
@@ -119,10 +129,10 @@ def hand_over(request: HttpRequest, membership: Membership, invitation_id: int) 
     invitation = survey_queries.invitation_for(membership.program, invitation_id)
     if invitation is None:
         raise Http404
-    try:
-        expected = int(request.POST.get("version", ""))
-    except ValueError:
-        expected = None
+    expected = _posted_version(request)
+    if expected is None:
+        messages.error(request, OUT_OF_DATE)
+        return redirect("outcomes:survey_sent")
     try:
         invitation, token = hand_over_link(
             invitation=invitation, by=membership.user, expected_version=expected
@@ -238,11 +248,13 @@ def questions(request: HttpRequest, membership: Membership, kind: str) -> HttpRe
         questions=list(current.questions.all()),
     )
     status = 200
-    if form.is_valid():
-        try:
-            expected = int(request.POST.get("version", ""))
-        except ValueError:
-            expected = None
+    expected = _posted_version(request) if form.is_bound else None
+    if form.is_bound and expected is None:
+        form.is_valid()
+        form.add_error(None, OUT_OF_DATE)
+        status = 400
+    elif form.is_valid():
+        assert expected is not None
         try:
             made = revise_questions(
                 template=template,

@@ -14,7 +14,15 @@ from typing import Any
 from django.db import models
 from django.utils.text import slugify
 
-from mend.outcomes.export.tables import TABLES, Table, Variant, columns
+from mend.outcomes.export.tables import (
+    BLANK_ON_ROWS,
+    BLANK_WHY,
+    TABLES,
+    Table,
+    Variant,
+    columns,
+    key,
+)
 from mend.programs.models import Program
 
 # Checked in order: DateTimeField before DateField, its parent class.
@@ -52,14 +60,19 @@ def column_type(field: models.Field[Any, Any]) -> str:
     raise TypeError(f"No Table Schema type for {field!r}: add it to _TYPES.")
 
 
-def _field(field: models.Field[Any, Any]) -> dict[str, Any]:
+def _field(
+    model: type[models.Model], field: models.Field[Any, Any], variant: Variant
+) -> dict[str, Any]:
     described: dict[str, Any] = {
         "name": field.attname,
         "type": column_type(field),
         "title": str(field.verbose_name),
     }
-    if field.help_text:
-        described["description"] = str(field.help_text)
+    said = [str(field.help_text)] if field.help_text else []
+    if variant == Variant.PERSON_FREE and key(model, field) in BLANK_ON_ROWS:
+        said.append(BLANK_WHY)
+    if said:
+        described["description"] = " ".join(said)
     if field.choices:
         described["constraints"] = {"enum": [str(code) for code, _words in field.flatchoices]}
     if isinstance(field, models.DecimalField):
@@ -100,7 +113,7 @@ def resource(table: Table, variant: Variant) -> dict[str, Any]:
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "schema": {
-            "fields": [_field(f) for f in kept],
+            "fields": [_field(model, f, variant) for f in kept],
             "primaryKey": [model._meta.pk.attname],
             "foreignKeys": _foreign_keys(model, kept),
         },

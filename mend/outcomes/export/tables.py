@@ -20,7 +20,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 
 from mend.core.fields import EncryptedTextField
 from mend.programs.models import Program
@@ -220,6 +220,11 @@ PERSONAL_DATES: frozenset[str] = frozenset(
     {"cases.Person.date_of_birth", "outcomes.ImportedIncident.date_of_birth"}
 )
 
+# Columns the person-free variant leaves empty on some rows. Whether an anonymous survey
+# was answered, beside the month of each anonymous answer, could pair the two.
+BLANK_ON_ROWS: dict[str, Q] = {"outcomes.SurveyInvitation.answered": Q(anonymous=True)}
+BLANK_WHY = "Left empty in the person-free package where the survey was anonymous."
+
 _PLAIN_KINDS = (
     models.AutoField,
     models.BigAutoField,
@@ -257,6 +262,22 @@ def columns(model: type[models.Model], variant: Variant) -> list[models.Field[An
     if variant == Variant.PERSON_FREE:
         kept = [f for f in kept if person_free_keeps(model, f)]
     return kept
+
+
+def selected(model: type[models.Model], variant: Variant) -> list[Any]:
+    """What to read for each exported column: its name, or, for a column blanked on some
+    rows, an expression that reads NULL there."""
+    kept = columns(model, variant)
+    if variant != Variant.PERSON_FREE:
+        return [f.attname for f in kept]
+    read: list[Any] = []
+    for field in kept:
+        hidden = BLANK_ON_ROWS.get(key(model, field))
+        if hidden is None:
+            read.append(field.attname)
+        else:
+            read.append(Case(When(hidden, then=Value(None)), default=F(field.attname)))
+    return read
 
 
 def table_of(model: type[models.Model]) -> Table | None:

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from mend.outcomes.export.package import descriptor, resource_name
-from mend.outcomes.export.tables import TABLES, Variant, columns, rows
+from mend.outcomes.export.tables import TABLES, Variant, columns, rows, selected
 from mend.programs.models import Program
 
 CHUNK = 2000
@@ -72,7 +72,7 @@ def stream(program: Program, variant: Variant) -> Iterator[bytes]:
             text = io.TextIOWrapper(entry, encoding="utf-8", newline="", write_through=True)
             writer = csv.writer(text, lineterminator="\r\n")
             writer.writerow([f.attname for f in kept])
-            found = rows(table, program).values_list(*(f.attname for f in kept))
+            found = rows(table, program).values_list(*selected(table.model, variant))
             for number, row in enumerate(found.iterator(chunk_size=CHUNK), start=1):
                 writer.writerow([cell(value) for value in row])
                 if number % CHUNK == 0:

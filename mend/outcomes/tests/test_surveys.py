@@ -3,15 +3,22 @@ carry no identity; bad input and used or unknown links are refused cleanly."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from frictionless import validate
 
 from mend.cases.models import Person
 from mend.cases.stages import Stage
 from mend.core.models import AuditEvent
+from mend.outcomes.export import writer
+from mend.outcomes.export.tables import Variant
 from mend.outcomes.models import SurveyAnswer, SurveyInvitation, SurveyResponse
 from mend.outcomes.survey_sending import send_survey
 from mend.outcomes.survey_services import make_anonymous_link, survey_of
@@ -109,8 +116,9 @@ def test_an_anonymous_answer_carries_no_identity(world: World) -> None:
     ]
     assert not ids & {v for v in held if isinstance(v, int) and not isinstance(v, bool)}
     assert not any(name in str(v) for v in held for name in names)
-    # Only the day: no moment that could be matched with the invitation.
+    # Only the month: no day or moment that could be matched with the invitation.
     assert type(response.answered_on).__name__ == "date"
+    assert response.answered_on.day == 1
     invitation = SurveyInvitation.objects.get(pk=sent.invitation.pk)
     assert invitation.answered and invitation.answered_at is None
     event = AuditEvent.objects.get(action="survey.answered_anonymously")
@@ -169,3 +177,29 @@ def test_an_unknown_link_is_a_plain_not_found_page(world: World) -> None:
         assert "There is no survey at this address" in page.content.decode()
     page = Client().get(_url("no-such-token", "es"))
     assert page.status_code == 404 and '<html lang="es">' in page.content.decode()
+
+
+def test_the_person_free_export_does_not_say_whether_an_anonymous_survey_was_answered(
+    world: World, tmp_path: Path
+) -> None:
+    case = case_in_contact(world)
+    hana, rory = harmed(case), responsible(case)
+    SurveyInvitation.objects.filter(participant__in=[hana, rory]).delete()
+    named = send_survey(participant=hana, kind="baseline", by=world["coordinator"])
+    hidden = send_survey(participant=rory, kind="baseline", by=world["coordinator"], anonymous=True)
+    for sent in (named, hidden):
+        assert Client().post(_url(sent.token), {"q_ready": "agree"}).status_code == 302
+
+    def invitations(variant: Variant) -> dict[str, str]:
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(writer.stream(world.program, variant))))
+        if variant == Variant.PERSON_FREE:
+            archive.extractall(tmp_path)
+        text = archive.read("data/outcomes.surveyinvitation.csv").decode()
+        return {row["id"]: row["answered"] for row in csv.DictReader(io.StringIO(text))}
+
+    person_free = invitations(Variant.PERSON_FREE)
+    assert person_free[str(named.invitation.pk)] == "true"
+    assert person_free[str(hidden.invitation.pk)] == ""
+    # The program's own full export keeps what the program needs to send reminders.
+    assert invitations(Variant.FULL)[str(hidden.invitation.pk)] == "true"
+    assert validate(str(tmp_path / "datapackage.json")).valid

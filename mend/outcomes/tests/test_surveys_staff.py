@@ -254,3 +254,28 @@ def test_the_questions_page_saves_a_new_version_once_the_old_one_was_sent(world:
     # A second form opened on the old version is refused, and nothing changes.
     stale = client.post(url, _question_data(world, version="1"))
     assert stale.status_code == 409 and template.versions.count() == 2
+
+
+def test_a_staff_survey_form_without_the_version_it_was_opened_on_changes_nothing(
+    world: World,
+) -> None:
+    case = case_in_contact(world)
+    client = Client()
+    client.force_login(world["coordinator"])
+    waiting = SurveyInvitation.objects.get(participant=responsible(case))
+    refused = client.post(reverse("outcomes:survey_hand_over", args=[waiting.pk]), follow=True)
+    assert "This form is out of date" in refused.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.row_version == 1
+
+    template = survey_of(world.program, "after")
+    url = reverse("outcomes:survey_questions", args=["after"])
+    data = _question_data(world, text__fair="Changed without a version.")
+    del data["version"]
+    stale = client.post(url, data)
+    assert stale.status_code == 400
+    assert "This form is out of date" in stale.content.decode()
+    template.refresh_from_db()
+    assert current_version(template).questions.get(code="fair").text != (
+        "Changed without a version."
+    )
