@@ -1,4 +1,5 @@
-"""Cross-cutting HTTP rules: request size, and no caching of signed-in pages."""
+"""Cross-cutting HTTP rules: malformed requests and their size, and no caching of
+signed-in pages."""
 
 from __future__ import annotations
 
@@ -22,15 +23,23 @@ def declared_length(request: HttpRequest) -> int | None:
     return int(value)
 
 
+def has_nul(request: HttpRequest) -> bool:
+    """A NUL in the path or the query string. No stored value holds one, and PostgreSQL
+    refuses it in a query: every view would have to strip it, so none has to."""
+    return "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values
+    )
+
+
 class RequestSizeLimitMiddleware:
-    """Refuse malformed and oversized bodies before anything reads them."""
+    """Refuse malformed requests and oversized bodies before anything reads them."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         length = declared_length(request)
-        if length is None:
+        if length is None or has_nul(request):
             return HttpResponse(render_to_string("400.html"), status=400)
         limit = settings.MEND_MAX_REQUEST_BYTES
         if request.META.get("CONTENT_TYPE", "").startswith("multipart/form-data"):

@@ -126,3 +126,16 @@ def require(code: str) -> Measure:
 
 def all_measures() -> list[Measure]:
     return list(_MEASURES.values())
+
+
+# Measures whose values add up: a whole and its parts ("victims served" are the new ones
+# and the continuing ones). Suppression hides a part the whole would give away.
+_SUMS: dict[str, tuple[str, ...]] = {}
+
+
+def register_sum(total: Measure, parts: tuple[Measure, ...]) -> None:
+    _SUMS[total.code] = tuple(part.code for part in parts)
+
+
+def sums() -> list[tuple[str, tuple[str, ...]]]:
+    return list(_SUMS.items())

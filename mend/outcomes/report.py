@@ -1,8 +1,14 @@
 """What a reports page shows for one quarter: the figures, the funnel, the breakdowns
-and the trends, suppressed together for readers who see aggregates only."""
+and the trends, suppressed together for readers who see aggregates only.
+
+Every page that shows a quarter's figures to such readers (the reports page, the public
+trends page, the funder returns, the dashboard) takes them from the same `for_quarter`
+build, so each figure is hidden or shown alike on all of them: a figure hidden on one
+page to protect a small count is never printed on another."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -11,7 +17,7 @@ from mend.outcomes import measures
 from mend.outcomes.funnel import funnel
 from mend.outcomes.measures import Measure
 from mend.outcomes.models import settings_of
-from mend.outcomes.periods import Period
+from mend.outcomes.periods import Period, recent_quarters
 from mend.outcomes.tables import (
     Figure,
     Page,
@@ -25,6 +31,8 @@ from mend.outcomes.tables import (
 from mend.programs.models import Program
 
 TRENDS = ("referrals", "cases_ended")
+# The quarters of the trends, ending with the current one, whichever quarter is read.
+QUARTERS_SHOWN = 8
 # Shown where a share or a number of days has no meaning or would give a hidden count away.
 NONE = "-"
 
@@ -48,6 +56,8 @@ class Report:
     funnel_chart: Table
     breakdowns: list[Table]
     trends: list[Table]
+    # Every figure of the page by its key, for the other pages of the same quarter.
+    cells: dict[Hashable, Figure]
 
 
 def build(
@@ -55,7 +65,11 @@ def build(
 ) -> Report:
     threshold = settings_of(program).suppression_threshold
     page = Page(program, exact, threshold)
-    figures = [] if public else all_figures(page, period)
+    # The public page lists no measure by itself, but suppresses over the same figures.
+    figures = all_figures(page, period)
+    by_measure = {measure.code: figure for measure, figure in figures}
+    for total, parts in measures.sums():
+        page.tie(by_measure[total], [by_measure[part] for part in parts])
     steps = funnel(program, period)
     step_figures = [page.figure((row.step.code, period.code), row.count) for row in steps]
     referrals = page.figure(
@@ -96,12 +110,22 @@ def build(
         period=period,
         exact=exact,
         threshold=threshold,
-        figures=figures,
+        figures=[] if public else figures,
         funnel=lines,
         funnel_chart=funnel_chart,
         breakdowns=[draw(table) for table in breakdowns],
         trends=[draw(table) for table in trends],
+        cells={figure.key: figure for figure in page.figures},
     )
+
+
+def quarters_shown(program: Program) -> list[Period]:
+    return recent_quarters(program, QUARTERS_SHOWN)
+
+
+def for_quarter(program: Program, period: Period, *, exact: bool, public: bool = False) -> Report:
+    """The quarter's report as every page builds it."""
+    return build(program, period, quarters_shown(program), exact=exact, public=public)
 
 
 def _days(value: float | None) -> str:

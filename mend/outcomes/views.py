@@ -18,9 +18,8 @@ from mend.outcomes.periods import (
     parse_quarter,
     program_today,
     quarter_containing,
-    recent_quarters,
 )
-from mend.outcomes.report import build
+from mend.outcomes.report import for_quarter, quarters_shown
 from mend.programs.access import program_view
 from mend.programs.models import Membership, Program
 
@@ -31,7 +30,6 @@ REPORT_PAGES = [
     (gettext_lazy("National offence codes"), "outcomes:offence_codes", "program.configure"),
     (gettext_lazy("Export the program's data"), "outcomes:export", "outcomes.export_person_free"),
 ]
-QUARTERS_SHOWN = 8
 
 
 def _quarter(request: HttpRequest, program: Program) -> Period:
@@ -45,8 +43,8 @@ def _quarter(request: HttpRequest, program: Program) -> Period:
 def reports(request: HttpRequest, membership: Membership) -> HttpResponse:
     program = membership.program
     period = _quarter(request, program)
-    quarters = recent_quarters(program, QUARTERS_SHOWN)
-    report = build(program, period, quarters, exact=sees_records(membership))
+    quarters = quarters_shown(program)
+    report = for_quarter(program, period, exact=sees_records(membership))
     return render(
         request,
         "outcomes/reports.html",
@@ -73,8 +71,7 @@ def records(request: HttpRequest, membership: Membership, code: str) -> HttpResp
     where = {}
     dimension = next((d for d in measure.dimensions if d.code == request.GET.get("by")), None)
     if dimension is not None:
-        # A NUL never matches a stored value (and PostgreSQL refuses it in a query).
-        value = request.GET.get("value", "").replace("\x00", "")
+        value = request.GET.get("value", "")
         where[dimension.code] = value or None
     rows = measure.records(program, period, **where)
     case_column = "reference" if measure.case_path == "pk" else f"{measure.case_path}__reference"
@@ -110,8 +107,7 @@ def public_trends(request: HttpRequest, slug: str) -> HttpResponse:
     if not settings_of(program).publish_trends:
         raise Http404
     period = quarter_containing(program_today(program))
-    quarters = recent_quarters(program, QUARTERS_SHOWN)
-    report = build(program, period, quarters, exact=False, public=True)
+    report = for_quarter(program, period, exact=False, public=True)
     return render(
         request,
         "outcomes/public_trends.html",

@@ -168,3 +168,21 @@ def test_a_content_length_that_is_not_a_length_is_a_400_not_a_500(
         "/api/v1/referrals", data="{}", content_type="application/json", CONTENT_LENGTH=length
     )
     assert "Content-Length" in api.json()["errors"][0]["message"]
+
+
+def test_a_nul_in_a_path_or_a_query_is_a_clean_400_on_every_page(world: World) -> None:
+    # PostgreSQL refuses a NUL in a query, so a view filtering on such a value would fail.
+    client = Client()
+    client.force_login(world["coordinator"])
+    figure = reverse("outcomes:return_records", args=["voca_new.language.en"])
+    for url in (
+        reverse("outcomes:records", args=["referrals"]) + "?by=area&value=a%00b",
+        figure.replace(".en", ".e%00n") + "?quarter=2026-Q1",
+        reverse("cases:list") + "?q=%00",
+        reverse("cases:list") + "?status%00=open",
+        "/api/v1/referrals/%00/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert b"Traceback" not in response.content
+    assert client.get(reverse("cases:list") + "?q=ordinary").status_code == 200

@@ -766,7 +766,9 @@ EXPECTED: dict[str, Case] = {
     "outcomes:survey_revoke_link": Case(SURVEY_BUTTON, method="post", kwargs=_survey_link),
     "outcomes:survey_questions": Case(SURVEYS, kwargs=lambda w: {"kind": "after"}),
     "outcomes:survey_sent": Case(SURVEYS),
-    "outcomes:survey_hand_over": Case(SURVEY_OBJECT, method="post", kwargs=_survey_waiting),
+    "outcomes:survey_hand_over": Case(
+        SURVEY_OBJECT, method="post", kwargs=_survey_waiting, data=lambda w: {"version": 1}
+    ),
     "outcomes:survey_send": Case(SURVEYS),
     # No sign-in: the link's token is the participant's credential.
     "outcomes:survey_answer": Case(statuses(200), kwargs=_survey_token),

@@ -348,3 +348,5 @@ def register_all() -> None:
     """Called at the end of mend.outcomes.catalogue.register_all."""
     for measure in RETURN_MEASURES:
         measures.register(measure)
+    # Each victim served is new or continuing, never both.
+    measures.register_sum(VOCA_SERVED, (VOCA_NEW, VOCA_CONTINUING))

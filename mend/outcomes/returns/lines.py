@@ -1,11 +1,12 @@
 """The returns as they are printed: which figures, in what order, and what each reader
 sees of them. The page, the PDF and the CSV all print `figures_of`, so they agree.
 
-Readers without outcomes.view_records (analysts) see suppressed figures: a count of
-people from 1 to the program's threshold less one reads "fewer than N". Where one part
-of a whole would be suppressed alone (new and continuing victims add up to the victims
-served), the next smallest part is suppressed too, so it cannot be worked out by
-subtraction.
+Readers without outcomes.view_records (analysts) see suppressed figures, exactly as the
+reports page of the same quarter shows them (mend.outcomes.report.for_quarter): a count
+under the program's threshold, zero included, reads "fewer than N", and a figure hidden
+there so that a small one cannot be worked out (new and continuing victims add up to the
+victims served) is hidden here too. One suppression for both pages, so nothing shown on
+one undoes what the other hides.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from mend.outcomes.catalogue import REFERRALS
 from mend.outcomes.measures import Measure
 from mend.outcomes.periods import Period
+from mend.outcomes.report import for_quarter
 from mend.outcomes.returns import figures as f
+from mend.outcomes.suppression import Shown
 from mend.programs.models import Program
 
 
@@ -129,11 +132,6 @@ def fewer_than(threshold: int) -> str:
     return gettext("fewer than %(threshold)s") % {"threshold": threshold}
 
 
-def _small(value: int | Decimal | None, threshold: int) -> bool:
-    # A stand-in until mend.outcomes.suppression exists: zero names no one, so it shows.
-    return isinstance(value, int) and 0 < value < threshold
-
-
 def _count_figure(
     ret: Return, code: str, label: str, rule: str, value: int, line: Line, key: Any = None
 ) -> Figure:
@@ -195,24 +193,30 @@ def _ratio(ret: Return, ratio: Ratio, values: dict[str, Figure]) -> Figure:
     )
 
 
-def _suppress(figure: Figure, threshold: int) -> None:
+def _shown(figure: Figure, period: Period, cells: dict[Any, Any], threshold: int) -> Shown:
+    """How the reports page of the quarter shows this count (the "not recorded" cell of
+    a return adds up the page's blank and missing values)."""
+    keys: list[tuple[Any, ...]]
+    if figure.dimension:
+        values = [None, ""] if figure.key is None else [figure.key]
+        keys = [(figure.measure, period.code, figure.dimension, v) for v in values]
+    else:
+        keys = [(figure.measure, period.code)]
+    found = [cells[key] for key in keys if key in cells]
+    if found and all(cell.visible for cell in found):
+        return Shown.EXACT
+    if isinstance(figure.value, int) and figure.value < threshold:
+        return Shown.FEWER
+    return Shown.HIDDEN
+
+
+def _suppress(figure: Figure, shown: Shown, threshold: int) -> None:
     figure.suppressed = True
     figure.shown = (
         fewer_than(threshold)
-        if _small(figure.value, threshold)
-        else (gettext("not shown, to protect a small count"))
+        if shown is Shown.FEWER
+        else gettext("not shown, to protect a small count")
     )
-
-
-def _protect(parts: list[Figure], threshold: int) -> None:
-    """Suppress small parts, and one more when a single part alone would be hidden."""
-    for part in parts:
-        if _small(part.value, threshold):
-            _suppress(part, threshold)
-    hidden = [p for p in parts if p.suppressed]
-    shown = [p for p in parts if not p.suppressed and p.value]
-    if len(hidden) == 1 and shown:
-        _suppress(min(shown, key=lambda p: p.value or 0), threshold)
 
 
 def figures_of(
@@ -245,34 +249,33 @@ def figures_of(
             )
             by_code[measure.code] = figure
             rows.append(figure)
-        if not exact:
-            _suppress_return(ret, rows, by_code, threshold)
         done.append((ret, rows))
+    if not exact:
+        _suppress_returns(done, program, period, threshold)
     return done
 
 
-def _suppress_return(
-    ret: Return, rows: list[Figure], by_code: dict[str, Figure], threshold: int
+def _suppress_returns(
+    done: list[tuple[Return, list[Figure]]], program: Program, period: Period, threshold: int
 ) -> None:
-    for figure in rows:
-        if figure.measure and not figure.dimension and _small(figure.value, threshold):
-            _suppress(figure, threshold)
-    if ret.code == "voca":
-        new = by_code[f.VOCA_NEW.code]
-        _protect([new, by_code[f.VOCA_CONTINUING.code]], threshold)
-        for dimension in ("age_band", "language"):
-            cells = [r for r in rows if r.dimension == dimension]
-            if new.suppressed:
-                # The parts would add up to the hidden whole.
-                for cell in cells:
-                    _suppress(cell, threshold)
-            else:
-                _protect(cells, threshold)
-    # Ratios were worked out before suppression: work them out again from what shows.
-    for index, figure in enumerate(rows):
-        line = next((x for x in ret.lines if isinstance(x, Ratio) and x.code == figure.code), None)
-        if line is not None:
-            rows[index] = _ratio(ret, line, by_code)
+    cells = for_quarter(program, period, exact=False).cells
+    for ret, rows in done:
+        by_code: dict[str, Figure] = {}
+        for figure in rows:
+            if not figure.measure:
+                continue
+            shown = _shown(figure, period, cells, threshold)
+            if shown is not Shown.EXACT:
+                _suppress(figure, shown, threshold)
+            if not figure.dimension:
+                by_code[figure.measure] = figure
+        # Ratios were worked out before suppression: work them out again from what shows.
+        for index, figure in enumerate(rows):
+            line = next(
+                (x for x in ret.lines if isinstance(x, Ratio) and x.code == figure.code), None
+            )
+            if line is not None:
+                rows[index] = _ratio(ret, line, by_code)
 
 
 NOT_RECORDED = "not_recorded"

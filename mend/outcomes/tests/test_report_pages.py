@@ -9,7 +9,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from mend.outcomes import measures
+from mend.outcomes.dashboard import SHOWN
 from mend.outcomes.models import OutcomeSettings
+from mend.outcomes.periods import program_today, quarter_containing
+from mend.outcomes.report import for_quarter
 from mend.testing.cases import CANARY_EMAIL, CANARY_PHONE, parties
 from mend.testing.outcomes import build_history
 from mend.testing.personas import World
@@ -129,6 +133,21 @@ def test_the_dashboard_shows_an_analyst_this_quarter_s_figures_suppressed(
     assert "Referrals received" in panel.group(0)
     assert "fewer than 5" in panel.group(0)
     assert reverse("outcomes:reports") in panel.group(0)
+
+
+def test_the_dashboard_shows_an_analyst_each_figure_as_the_reports_page_does(
+    client: Client, history: World
+) -> None:
+    program = history.program
+    period = quarter_containing(program_today(program))
+    cells = for_quarter(program, period, exact=False).cells
+    html = page(client, history, "analyst", reverse("programs:dashboard"))
+    panel = re.search(r'<section[^>]*id="this_quarter".*?</section>', html, re.S)
+    assert panel is not None
+    for code in SHOWN:
+        measure = measures.require(code)
+        expected = f"{measure.label}</a> · {cells[(code, period.code)].text}"
+        assert expected in panel.group(0), code
 
 
 def test_the_dashboard_shows_a_coordinator_the_exact_figures(client: Client, world: World) -> None:
