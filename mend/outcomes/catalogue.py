@@ -57,8 +57,8 @@ REFERRALS = Measure(
             "offence_category__national_code__code",
             offence_codes.words,
         ),
-        Dimension("area", _("Area"), "area"),
-        Dimension("precinct", _("Precinct"), "precinct"),
+        Dimension("area", _("Area"), "area", typed=True),
+        Dimension("precinct", _("Precinct"), "precinct", typed=True),
     ),
 )
 

@@ -42,6 +42,9 @@ class Dimension:
     path: str
     # value -> words in the reader's language; the value itself when missing.
     words: Callable[[Any], str] | None = None
+    # Values typed in by people (an area, a precinct), not chosen from a list: readers of
+    # aggregates see one only beside a count they may see, never beside a hidden one.
+    typed: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from mend.outcomes.tables import (
     all_figures,
     breakdown_table,
     draw,
+    fold_hidden_labels,
     trend_table,
 )
 from mend.programs.models import Program
@@ -83,6 +84,8 @@ def build(
     ]
     trends = [trend_table(page, measures.require(code), quarters) for code in TRENDS]
     page.finish()
+    if not exact:
+        breakdowns = [fold_hidden_labels(table) for table in breakdowns]
     by_code = {f.key: f for f in step_figures}
     lines = []
     for row, figure in zip(steps, step_figures, strict=True):

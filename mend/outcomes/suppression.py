@@ -64,6 +64,9 @@ def suppress(
             for key, how in shown.items():
                 if how is Shown.EXACT:
                     shown[key] = Shown.HIDDEN
+            # Nothing is left to hide: what could still be worked out is read off the
+            # hidden cells themselves (with a threshold of 1, "fewer than 1" is zero).
+            break
     return {key: Cell(values[key], shown[key]) for key in values}
 
 

@@ -74,6 +74,8 @@ class Table:
     total: Figure | None = None
     chart: str = ""
     chart_text: str = ""
+    # The rows are typed-in values (see Dimension.typed).
+    typed: bool = False
 
 
 @dataclass
@@ -151,7 +153,30 @@ def breakdown_table(page: Page, measure: Measure, period: Period, dimension_code
         heading=dimension.label,
         rows=rows,
         total=total,
+        typed=dimension.typed,
     )
+
+
+def fold_hidden_labels(table: Table) -> Table:
+    """After suppression: a typed-in value beside a hidden count could itself name
+    someone (an address written as the area), so those rows become one row of hidden
+    values, whose number is hidden too."""
+    if not table.typed:
+        return table
+    hidden = [row for row in table.rows if not row.figure.visible]
+    if not hidden:
+        return table
+    first = hidden[0].figure
+    folded = Figure(
+        (table.code, "hidden values"),
+        sum((row.figure.value for row in hidden), start=0),
+        first.unit,
+        Shown.HIDDEN,
+        threshold=first.threshold,
+    )
+    label = _("Other values, each with a hidden count")
+    table.rows = [row for row in table.rows if row.figure.visible] + [Row(label, folded)]
+    return table
 
 
 def trend_table(page: Page, measure: Measure, periods: list[Period]) -> Table:

@@ -14,8 +14,8 @@ from mend.outcomes.dashboard import SHOWN
 from mend.outcomes.models import OutcomeSettings
 from mend.outcomes.periods import program_today, quarter_containing
 from mend.outcomes.report import for_quarter
-from mend.testing.cases import CANARY_EMAIL, CANARY_PHONE, parties
-from mend.testing.outcomes import build_history
+from mend.testing.cases import CANARY_EMAIL, CANARY_PHONE, parties, submit
+from mend.testing.outcomes import at, build_history
 from mend.testing.personas import World
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,7 @@ def test_an_unknown_measure_or_quarter_is_not_an_error(client: Client, history: 
     client.force_login(history["coordinator"])
     assert client.get(reverse("outcomes:records", args=["no-such"])).status_code == 404
     assert client.get(reverse("outcomes:reports") + "?quarter=2026-Q9").status_code == 200
-    url = reverse("outcomes:records", args=["referrals"]) + Q1 + "&by=offence&value=%00"
+    url = reverse("outcomes:records", args=["referrals"]) + Q1 + "&by=offence&value=nobody"
     assert client.get(url).status_code == 200
 
 
@@ -133,6 +133,22 @@ def test_the_dashboard_shows_an_analyst_this_quarter_s_figures_suppressed(
     assert "Referrals received" in panel.group(0)
     assert "fewer than 5" in panel.group(0)
     assert reverse("outcomes:reports") in panel.group(0)
+
+
+def test_an_area_typed_in_by_a_referrer_reaches_an_analyst_only_beside_a_count_they_see(
+    client: Client, history: World
+) -> None:
+    # Two referrals of the first quarter give "Old Town": fewer than 5, so hidden.
+    coordinator = page(client, history, "coordinator", reverse("outcomes:reports") + Q1)
+    assert "Old Town" in coordinator
+    analyst = page(client, history, "analyst", reverse("outcomes:reports") + Q1)
+    assert "Old Town" not in analyst
+    assert "Other values, each with a hidden count" in analyst
+    # Once its count is large enough to show, the area shows beside it.
+    with at(2026, 2, 10):
+        for area in ["Old Town"] * 5 + ["Riverside"] * 5:
+            submit(history, area=area)
+    assert "Old Town" in page(client, history, "analyst", reverse("outcomes:reports") + Q1)
 
 
 def test_the_dashboard_shows_an_analyst_each_figure_as_the_reports_page_does(

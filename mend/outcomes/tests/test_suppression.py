@@ -109,3 +109,11 @@ def test_nothing_is_hidden_when_every_cell_is_large() -> None:
     values = {"total": 30, "a": 10, "b": 20}
     cells = suppress(values, [Line("total", ("a", "b"))], THRESHOLD)
     assert all(cell.visible for cell in cells.values())
+
+
+def test_suppression_ends_even_when_a_hidden_cell_gives_itself_away() -> None:
+    # With a threshold of 1, "fewer than 1" can only be zero: hiding more cannot help,
+    # and suppression must still finish (it once looped for ever).
+    cells = suppress({"total": 3, "a": 3, "b": 0}, [Line("total", ("a", "b"))], threshold=1)
+    assert cells["b"].shown is Shown.FEWER
+    assert not any(cell.visible for cell in cells.values())
