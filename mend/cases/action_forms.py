@@ -416,6 +416,12 @@ class WithdrawForm(PersonForm):
         label=_("How they told us"),
         choices=_with_empty(ConsentEntry.Method.choices, _("Choose how")),
     )
+    reason_code = forms.ChoiceField(
+        label=_("Why they withdrew"),
+        help_text=_("Counted in the reports, never with their name. Leave it if unsure."),
+        choices=_with_empty(Participant.WithdrawalReason.choices, _("Not recorded")),
+        required=False,
+    )
     reason = forms.CharField(
         label=_("What they said"),
         max_length=2000,

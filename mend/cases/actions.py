@@ -260,6 +260,7 @@ def _withdraw(form: Any, case: Case, by: User) -> str:
         participant=participant,
         method=form.cleaned_data["method"],
         reason=form.cleaned_data["reason"],
+        reason_code=form.cleaned_data["reason_code"],
         by=by,
         expected_version=_version(form),
     )

@@ -1058,13 +1058,14 @@ class _Story:
         )
         self.loader.stamp(assessment, created_at=self.clock, assessed_on=self.day())
 
-    def withdraw(self, participant: Participant, reason: str) -> None:
+    def withdraw(self, participant: Participant, reason: str, code: str) -> None:
         before = set(participant.consent_entries.values_list("pk", flat=True))
         self.tick()
         services.withdraw_participant(
             participant=participant,
             method=self.rng.choice([ConsentEntry.Method.VERBAL, ConsentEntry.Method.WRITTEN]),
             reason=reason,
+            reason_code=code,
             by=self.facilitator,
             expected_version=None,
         )
@@ -1296,13 +1297,13 @@ class _Story:
             self.reach(harmed[0], "Does not want to revisit what happened.")
             self.offer(harmed[0], RJOffer.Response.DECLINED)
             self.at(END)
-            self.withdraw(harmed[0], "Would rather put it behind them.")
+            self.withdraw(harmed[0], "Would rather put it behind them.", "moved_on")
         elif outcome == Outcome.WITHDRAWN_BY_RESPONSIBLE_PARTY:
             self.reach(harmed[0])
             self.consent(harmed[0], ConsentPurpose.CONTACT)
             self.reach(responsible[0], "Now says they were not involved.")
             self.at(END)
-            self.withdraw(responsible[0], "Wants the matter to go to court instead.")
+            self.withdraw(responsible[0], "Wants the matter to go to court instead.", "court")
 
     def preparation(self, *, last: bool) -> None:
         plan, rng = self.plan, self.rng
@@ -1334,7 +1335,9 @@ class _Story:
                 ),
             )
         if self.one_harmed_leaves:
-            self.withdraw(harmed[1], "Prefers not to take part; happy for the case to go on.")
+            self.withdraw(
+                harmed[1], "Prefers not to take part; happy for the case to go on.", "not_ready"
+            )
         if self.pause_on_the_way:
             self.pause("Asked to pause while recovering from an operation.")
             self.tick()
@@ -1363,9 +1366,13 @@ class _Story:
                 self.pause("Asked for a few weeks to think.")
             self.at(END)
             if plan.outcome == Outcome.WITHDRAWN_BY_HARMED_PARTY:
-                self.withdraw(harmed[0], "Decided not to go ahead; feels able to move on.")
+                self.withdraw(
+                    harmed[0], "Decided not to go ahead; feels able to move on.", "moved_on"
+                )
             else:
-                self.withdraw(responsible[0], "Stopped replying after the first meeting.")
+                self.withdraw(
+                    responsible[0], "Stopped replying after the first meeting.", "stopped_replying"
+                )
             return
         if last and plan.variant == "early":
             if rng.random() < 0.5:
@@ -1460,10 +1467,12 @@ class _Story:
             self.close(Outcome.COMPLETED_WITHOUT_AGREEMENT, "The process took place.")
         elif plan.outcome == Outcome.WITHDRAWN_BY_HARMED_PARTY:
             self.at(END)
-            self.withdraw(self.harmed[0], "Felt unable to go through with the meeting.")
+            self.withdraw(self.harmed[0], "Felt unable to go through with the meeting.", "safety")
         elif plan.outcome == Outcome.WITHDRAWN_BY_RESPONSIBLE_PARTY:
             self.at(END)
-            self.withdraw(self.responsible[0], "Did not come to the meeting; then withdrew.")
+            self.withdraw(
+                self.responsible[0], "Did not come to the meeting; then withdrew.", "not_said"
+            )
 
     def agreement(self, *, last: bool) -> None:
         plan, rng = self.plan, self.rng
@@ -1499,7 +1508,9 @@ class _Story:
         elif plan.outcome == Outcome.WITHDRAWN_BY_RESPONSIBLE_PARTY:
             self.note("Two instalments missed; reminder sent.")
             self.at(END)
-            self.withdraw(self.responsible[0], "No longer willing to keep to the agreement.")
+            self.withdraw(
+                self.responsible[0], "No longer willing to keep to the agreement.", "process"
+            )
         elif plan.outcome == Outcome.COMPLETED_WITH_AGREEMENT:
             self.note("Follow-up call: everything agreed has been done.")
             self.close(Outcome.COMPLETED_WITH_AGREEMENT, "Every agreement item was completed.")

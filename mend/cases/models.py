@@ -324,6 +324,21 @@ class Participant(models.Model):
         ACTIVE = "active", _("Taking part")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class WithdrawalReason(models.TextChoices):
+        """Why someone withdrew, as a code the reports can count; what they said in
+        their own words stays in the encrypted withdrawal_reason beside it."""
+
+        NOT_READY = "not_ready", _("Not ready, or not the right time")
+        MOVED_ON = "moved_on", _("Wants to put it behind them")
+        SAFETY = "safety", _("Worried about their safety or wellbeing")
+        PROCESS = "process", _("Unhappy with the process")
+        OTHER_PARTY = "other_party", _("Because of the other party")
+        COURT = "court", _("Prefers the matter to go to court")
+        CIRCUMSTANCES = "circumstances", _("A change in their circumstances")
+        STOPPED_REPLYING = "stopped_replying", _("Stopped replying")
+        NOT_SAID = "not_said", _("Did not say")
+        OTHER = "other", _("Another reason")
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participants")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="participations")
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)
@@ -359,6 +374,9 @@ class Participant(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawal_reason = EncryptedTextField(blank=True)
+    withdrawal_reason_code = models.CharField(
+        _("why they withdrew"), max_length=20, choices=WithdrawalReason.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

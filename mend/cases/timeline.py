@@ -179,7 +179,14 @@ def timeline_for(case: Case, notes: QuerySet[Note], limit: int = 200) -> list[En
                 _("%(name)s withdrew (told us %(method)s)")
                 % {"name": participant.person, "method": str(method).lower()},
                 _name(participant.withdrawal_recorded_by),
-                participant.withdrawal_reason,
+                " · ".join(
+                    part
+                    for part in (
+                        participant.get_withdrawal_reason_code_display(),
+                        participant.withdrawal_reason,
+                    )
+                    if part
+                ),
             )
         )
     for message in ReferralMessage.objects.filter(referral_id=case.referral_id).select_related(

@@ -134,13 +134,19 @@ WITHDRAWALS = Measure(
     label=_("Parties who withdrew"),
     rule=_(
         "Harmed and responsible parties who withdrew in the period, by the day they "
-        "withdrew, with the stage the case was in at the time."
+        "withdrew, with the stage the case was in at the time and the reason recorded."
     ),
     rows=withdrawals,
     date_path="withdrawn_at",
     dimensions=(
         Dimension("role", _("Party"), "role", choice_words(Participant.Role)),
         Dimension("stage", _("Stage"), "stage_when_withdrawn", choice_words(Stage)),
+        Dimension(
+            "reason",
+            _("Reason"),
+            "withdrawal_reason_code",
+            choice_words(Participant.WithdrawalReason),
+        ),
     ),
 )
 

@@ -87,7 +87,7 @@ def build_history(world: World) -> None:
     with at(2026, 2, 2):
         case_b = to_stage(world, submit(world, area="Old Town", precinct="7"), Stage.CONTACT)
     with at(2026, 2, 20):
-        _withdraw(world, parties(case_b, Participant.Role.HARMED)[0])
+        _withdraw(world, parties(case_b, Participant.Role.HARMED)[0], "safety")
 
     # C: referred at 23:30 on 31 March in New York (1 April in UTC); nothing more.
     with at(2026, 4, 1, 3, 30):
@@ -122,11 +122,12 @@ def _onward_to_agreement(world: World, case: Case) -> None:
     services.move_case(case=case, to=Stage.AGREEMENT, by=by, expected_version=None)
 
 
-def _withdraw(world: World, participant: Participant) -> None:
+def _withdraw(world: World, participant: Participant, code: str = "") -> None:
     services.withdraw_participant(
         participant=participant,
         method=ConsentEntry.Method.VERBAL,
         reason="Does not want to go on.",
+        reason_code=code,
         by=world["facilitator"],
         expected_version=None,
     )

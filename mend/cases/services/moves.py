@@ -354,19 +354,29 @@ def resume_case(
 
 @transaction.atomic
 def withdraw_participant(
-    *, participant: Participant, method: str, reason: str, by: User, expected_version: int | None
+    *,
+    participant: Participant,
+    method: str,
+    reason: str,
+    by: User,
+    expected_version: int | None,
+    reason_code: str = "",
 ) -> Participant:
-    """Anyone may withdraw at any stage. The last harmed or responsible party ends the case."""
+    """Anyone may withdraw at any stage. The last harmed or responsible party ends the case.
+    `reason_code` is why, as a code for the reports ("" when not recorded)."""
     case = lock_case(participant.case, expected_version)
     participant.refresh_from_db()
     if not participant.is_active:
         raise InvalidMove(_("%(name)s has already withdrawn.") % {"name": participant.person})
     if method not in ConsentEntry.Method.values:
         raise ValidationError({"method": _("Say how they told us.")})
+    if reason_code and reason_code not in Participant.WithdrawalReason.values:
+        raise ValidationError({"reason_code": _("Choose a reason from the list.")})
     participant.status = Participant.Status.WITHDRAWN
     participant.withdrawn_at = timezone.now()
     participant.withdrawal_method = method
     participant.withdrawal_reason = reason
+    participant.withdrawal_reason_code = reason_code
     participant.withdrawal_recorded_by = by
     participant.contact_by = None
     participant.save(
@@ -375,6 +385,7 @@ def withdraw_participant(
             "withdrawn_at",
             "withdrawal_method",
             "withdrawal_reason",
+            "withdrawal_reason_code",
             "withdrawal_recorded_by",
             "contact_by",
         ]

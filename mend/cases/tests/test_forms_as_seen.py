@@ -430,6 +430,28 @@ def test_a_form_without_its_token_is_refused_in_words(world: World, client_for: 
     assert "This form is out of date. Reload the page and try again." in (response.content.decode())
 
 
+def test_a_withdrawal_records_why_as_a_code_and_an_unknown_code_changes_nothing(
+    world: World, client_for: Clients
+) -> None:
+    case = to_stage(world, submit(world, harmed=2), Stage.CONTACT)
+    leaving = parties(case, Participant.Role.HARMED)[1]
+    client = client_for("facilitator")
+    url = reverse("cases:action", args=[case.reference, "withdraw"]) + f"?participant={leaving.pk}"
+    page = client.get(url).content.decode()
+    assert "Why they withdrew" in page and "Worried about their safety or wellbeing" in page
+    bad = client.post(url, sent(case, method="verbal", reason="", reason_code="bored"))
+    assert bad.status_code == 400
+    assert "Select a valid choice" in bad.content.decode()
+    leaving.refresh_from_db()
+    assert leaving.status == Participant.Status.ACTIVE
+    good = client.post(url, sent(case, method="verbal", reason="", reason_code="safety"))
+    assert good.status_code == 302
+    leaving.refresh_from_db()
+    assert leaving.withdrawal_reason_code == "safety"
+    timeline = client.get(case.get_absolute_url()).content.decode()
+    assert "Worried about their safety or wellbeing" in timeline
+
+
 def test_a_repeated_withdrawal_is_refused_in_the_users_words(
     world: World, client_for: Clients
 ) -> None:

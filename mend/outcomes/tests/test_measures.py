@@ -276,6 +276,17 @@ def test_withdrawals_say_the_stage_the_case_was_in(history: World) -> None:
     assert stages == {"contact": 1}
 
 
+def test_withdrawals_are_counted_by_the_reason_recorded_and_never_by_the_words(
+    history: World,
+) -> None:
+    withdrawals = measures.require("withdrawals")
+    assert withdrawals.breakdown(history.program, Q1, "reason") == {"safety": 1}
+    # The second withdrawal has no reason recorded: it counts as "not recorded".
+    assert sum(withdrawals.breakdown(history.program, Q2, "reason").values()) == 1
+    assert withdrawals.records(history.program, Q2, reason=None).count() == 1
+    assert withdrawals.records(history.program, Q1, reason="safety").count() == 1
+
+
 def test_the_funnel_converts_each_step_over_the_one_it_follows(history: World) -> None:
     rows = {row.step.code: row for row in funnel(history.program, Q1)}
     assert [row.step.code for row in funnel(history.program, Q1)] == [s.code for s in STEPS]
