@@ -12,6 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mend.outcomes import measures
 from mend.outcomes.funnel import funnel
@@ -21,12 +22,15 @@ from mend.outcomes.periods import Period, recent_quarters
 from mend.outcomes.tables import (
     Figure,
     Page,
+    RateTable,
     Row,
     Table,
     all_figures,
     breakdown_table,
     draw,
+    draw_rates,
     fold_hidden_labels,
+    rate_table,
     trend_table,
 )
 from mend.programs.models import Program
@@ -34,6 +38,69 @@ from mend.programs.models import Program
 TRENDS = ("referrals", "cases_ended")
 # The quarters of the trends, ending with the current one, whichever quarter is read.
 QUARTERS_SHOWN = 8
+RATES = (
+    (
+        "before-after",
+        gettext_lazy("Before and after the process"),
+        gettext_lazy(
+            "Of the answers received in the quarter to each question, the share that agreed "
+            "or strongly agreed, in the survey before the process and in the one after it. "
+            "The two surveys need not come from the same people."
+        ),
+        [
+            (
+                gettext_lazy("Harmed parties feeling safe, before"),
+                "survey_safe_before",
+                "survey_safe_before_asked",
+            ),
+            (
+                gettext_lazy("Harmed parties feeling safe, after"),
+                "survey_safe_after",
+                "survey_safe_after_asked",
+            ),
+            (
+                gettext_lazy("Harmed parties afraid it will happen again, before"),
+                "survey_fear_before",
+                "survey_fear_before_asked",
+            ),
+            (
+                gettext_lazy("Harmed parties afraid it will happen again, after"),
+                "survey_fear_after",
+                "survey_fear_after_asked",
+            ),
+            (
+                gettext_lazy("Satisfied with the process, after"),
+                "survey_satisfied",
+                "survey_satisfied_asked",
+            ),
+        ],
+    ),
+    (
+        "reoffending",
+        gettext_lazy("Re-offending after completion"),
+        gettext_lazy(
+            "Of the people whose follow-up check fell due in the quarter and has a result, the "
+            "share with any new offence recorded within that many months of completion."
+        ),
+        [
+            (
+                gettext_lazy("Within 6 months"),
+                "reoffending_new_offence_6m",
+                "reoffending_checked_6m",
+            ),
+            (
+                gettext_lazy("Within 12 months"),
+                "reoffending_new_offence_12m",
+                "reoffending_checked_12m",
+            ),
+            (
+                gettext_lazy("Within 24 months"),
+                "reoffending_new_offence_24m",
+                "reoffending_checked_24m",
+            ),
+        ],
+    ),
+)
 # Shown where a share or a number of days has no meaning or would give a hidden count away.
 NONE = "-"
 
@@ -57,6 +124,8 @@ class Report:
     funnel_chart: Table
     breakdowns: list[Table]
     trends: list[Table]
+    # Shares side by side: survey answers before and after, re-offending by window.
+    rates: list[RateTable]
     # Every figure of the page by its key, for the other pages of the same quarter.
     cells: dict[Hashable, Figure]
 
@@ -83,6 +152,9 @@ def build(
         for dimension in measure.dimensions
     ]
     trends = [trend_table(page, measures.require(code), quarters) for code in TRENDS]
+    rates = [
+        rate_table(page, period, code, title, rule, pairs) for code, title, rule, pairs in RATES
+    ]
     page.finish()
     if not exact:
         breakdowns = [fold_hidden_labels(table) for table in breakdowns]
@@ -118,6 +190,7 @@ def build(
         funnel_chart=funnel_chart,
         breakdowns=[draw(table) for table in breakdowns],
         trends=[draw(table) for table in trends],
+        rates=[draw_rates(table) for table in rates],
         cells={figure.key: figure for figure in page.figures},
     )
 

@@ -46,9 +46,9 @@ def satisfied(program: Program, period: Period) -> QuerySet[Any]:
     return satisfied_asked(program, period).filter(choice__in=AGREEING)
 
 
-def _safe(kind: str, agreeing: bool) -> Any:
+def _safe(kind: str, agreeing: bool, question: str = "safe") -> Any:
     def rows(program: Program, period: Period) -> QuerySet[Any]:
-        found = _answers(program, period, "safe").filter(
+        found = _answers(program, period, question).filter(
             response__kind=kind, response__role=Participant.Role.HARMED
         )
         return found.filter(choice__in=AGREEING) if agreeing else found
@@ -152,6 +152,60 @@ def _safe_measure(kind: str, agreeing: bool) -> Measure:
     )
 
 
+def _fear_measure(code: str, kind: str, agreeing: bool, label: Any, rule: Any) -> Measure:
+    return Measure(
+        code=code,
+        label=label,
+        rule=rule,
+        rows=_safe(kind, agreeing, "fear_again"),
+        case_path="response__case",
+        date_path="response__answered_on",
+    )
+
+
+FEAR_MEASURES = (
+    _fear_measure(
+        "survey_fear_before",
+        SurveyKind.BASELINE,
+        True,
+        _("Harmed parties afraid it will happen again, before the process"),
+        _(
+            "Harmed parties' answers received in the period to “fear_again” in the survey "
+            "before the process, that were “agree” or “strongly agree”."
+        ),
+    ),
+    _fear_measure(
+        "survey_fear_before_asked",
+        SurveyKind.BASELINE,
+        False,
+        _("Harmed parties asked about fear of it happening again, before the process"),
+        _(
+            "Harmed parties' answers received in the period to “fear_again” in the survey "
+            "before the process, whatever the answer."
+        ),
+    ),
+    _fear_measure(
+        "survey_fear_after",
+        SurveyKind.AFTER,
+        True,
+        _("Harmed parties afraid it will happen again, after the process"),
+        _(
+            "Harmed parties' answers received in the period to “fear_again” in the survey "
+            "after the process, that were “agree” or “strongly agree”."
+        ),
+    ),
+    _fear_measure(
+        "survey_fear_after_asked",
+        SurveyKind.AFTER,
+        False,
+        _("Harmed parties asked about fear of it happening again, after the process"),
+        _(
+            "Harmed parties' answers received in the period to “fear_again” in the survey "
+            "after the process, whatever the answer."
+        ),
+    ),
+)
+
 SURVEY_MEASURES = (
     SURVEYS_SENT,
     SURVEYS_ANSWERED,
@@ -161,4 +215,5 @@ SURVEY_MEASURES = (
     _safe_measure(SurveyKind.BASELINE, False),
     _safe_measure(SurveyKind.AFTER, True),
     _safe_measure(SurveyKind.AFTER, False),
+    *FEAR_MEASURES,
 )

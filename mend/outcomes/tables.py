@@ -9,7 +9,7 @@ together, in one call, so nothing can be worked out across its tables.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -198,6 +198,70 @@ def draw(table: Table) -> Table:
     table.chart_text = _("Bar chart of %(title)s; the numbers are in the table beside it.") % {
         "title": table.title
     }
+    return table
+
+
+@dataclass
+class Rate:
+    """One row of a table of shares: how many of how many, and the share."""
+
+    label: str
+    part: Figure
+    whole: Figure
+
+    @property
+    def share(self) -> float | None:
+        """Only where both counts show: a share beside a hidden count would undo it."""
+        if not (self.part.visible and self.whole.visible) or not self.whole.value:
+            return None
+        return float(self.part.value) / float(self.whole.value)
+
+    @property
+    def share_text(self) -> str:
+        share = self.share
+        return "-" if share is None else f"{share:.0%}"
+
+
+@dataclass
+class RateTable:
+    code: str
+    title: str | Promise
+    rule: str | Promise
+    heading: str | Promise
+    rates: list[Rate]
+    chart: str = ""
+    chart_text: str = ""
+
+
+def rate_table(
+    page: Page,
+    period: Period,
+    code: str,
+    title: str | Promise,
+    rule: str | Promise,
+    pairs: Sequence[tuple[str | Promise, str, str]],
+) -> RateTable:
+    """A table of shares, one per (label, part measure, whole measure): the counts are the
+    page's own figures, so they are suppressed with the rest of it."""
+    rates = [
+        Rate(
+            str(label),
+            measure_figure(page, measures.require(part), period),
+            measure_figure(page, measures.require(whole), period),
+        )
+        for label, part, whole in pairs
+    ]
+    return RateTable(code, title, rule, _("Share"), rates)
+
+
+def draw_rates(table: RateTable) -> RateTable:
+    """The chart of a table of shares, in percent; a share not shown draws no bar."""
+    shares = [None if r.share is None else round(100 * r.share, 1) for r in table.rates]
+    drawing = charts.bar_chart([rate.label for rate in table.rates], shares)
+    table.chart = charts.as_image_source(drawing)
+    table.chart_text = _(
+        "Bar chart of %(title)s, in percent; the numbers are in the table beside it."
+    ) % {"title": table.title}
     return table
 
 

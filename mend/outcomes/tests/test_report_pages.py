@@ -14,6 +14,7 @@ from mend.outcomes.dashboard import SHOWN
 from mend.outcomes.models import OutcomeSettings
 from mend.outcomes.periods import program_today, quarter_containing
 from mend.outcomes.report import for_quarter
+from mend.outcomes.tables import Page, Rate
 from mend.testing.cases import CANARY_EMAIL, CANARY_PHONE, parties, submit
 from mend.testing.outcomes import at, build_history
 from mend.testing.personas import World
@@ -179,3 +180,29 @@ def test_an_unknown_value_of_a_survey_breakdown_is_not_an_error(
     url = reverse("outcomes:records", args=["surveys_sent"])
     for query in ("?by=role&value=bogus", "?by=kind&value="):
         assert client.get(url + query).status_code == 200
+
+
+def test_a_share_shows_only_where_both_of_its_counts_show(world: World) -> None:
+    exact = Page(world.program, True, 5)
+    shown = Rate("x", exact.figure("part", 3), exact.figure("whole", 10))
+    assert shown.share_text == "30%"
+    hidden = Page(world.program, False, 5)
+    rate = Rate("x", hidden.figure("part", 3), hidden.figure("whole", 10))
+    hidden.tie(rate.whole, [rate.part, hidden.figure("rest", 7)])
+    hidden.finish()
+    assert rate.part.text == "fewer than 5" and rate.share_text == "-"
+
+
+def test_the_reports_page_sets_survey_answers_before_and_after_and_re_offending_side_by_side(
+    client: Client, history: World
+) -> None:
+    html = page(client, history, "coordinator", reverse("outcomes:reports") + Q1)
+    for code, title in (
+        ("before-after", "Before and after the process"),
+        ("reoffending", "Re-offending after completion"),
+    ):
+        section = re.search(rf'<section[^>]*table-{code}".*?</section>', html, re.S)
+        assert section is not None, code
+        assert title in section.group(0)
+        assert 'src="data:image/svg+xml' in section.group(0)
+    assert "Harmed parties feeling safe, before" in html and "Within 12 months" in html

@@ -61,10 +61,10 @@ def test_a_quarter_that_is_no_quarter_gets_a_message_and_the_current_quarter(
     page = client_for("coordinator").get(reverse("outcomes:returns"), {"quarter": "2026-Q9"})
     assert page.status_code == 200
     assert page.context["form"].errors["quarter"]
-    for bad in ({"quarter": "2026-Q4\x00"}, {"quarter": "x" * 5000}):
-        assert (
-            client_for("coordinator").get(reverse("outcomes:returns_csv"), bad).status_code == 200
-        )
+    csv_url = reverse("outcomes:returns_csv")
+    assert client_for("coordinator").get(csv_url, {"quarter": "x" * 5000}).status_code == 200
+    # A NUL is refused for the whole site before any view (mend.core.middleware).
+    assert client_for("coordinator").get(csv_url, {"quarter": "2026-Q4\x00"}).status_code == 400
 
 
 def test_a_coordinator_sees_exact_figures_each_with_its_rule_and_records(

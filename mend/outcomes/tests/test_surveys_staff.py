@@ -186,6 +186,9 @@ def test_the_survey_measures_count_what_their_rules_say(world: World) -> None:
     assert value("surveys_sent") == 2 and value("surveys_answered") == 2
     assert value("survey_safe_before") == 1 and value("survey_safe_before_asked") == 1
     assert value("survey_safe_after") == 0 and value("survey_satisfied_asked") == 0
+    # "Disagree" to fear of it happening again: asked, and not afraid.
+    assert value("survey_fear_before") == 0 and value("survey_fear_before_asked") == 1
+    assert value("survey_fear_after_asked") == 0
     # Anonymous answers through a program-wide link count towards satisfaction.
     _link, anonymous = make_anonymous_link(
         version=current_version(survey_of(world.program, "after")), by=world["coordinator"]
