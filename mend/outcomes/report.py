@@ -21,6 +21,7 @@ from mend.outcomes.models import settings_of
 from mend.outcomes.periods import Period, recent_quarters
 from mend.outcomes.tables import (
     Figure,
+    Grid,
     Page,
     RateTable,
     Row,
@@ -28,14 +29,25 @@ from mend.outcomes.tables import (
     all_figures,
     breakdown_table,
     draw,
+    draw_grid,
     draw_rates,
     fold_hidden_labels,
+    hide_typed_columns,
     rate_table,
+    trend_breakdown,
     trend_table,
 )
 from mend.programs.models import Program
 
 TRENDS = ("referrals", "cases_ended")
+# Measures drawn over the quarters by one of their breakdowns.
+GRIDS = (
+    ("referrals", "offence"),
+    ("referrals", "source"),
+    ("referrals", "area"),
+    ("referrals", "precinct"),
+    ("cases_ended", "outcome"),
+)
 # The quarters of the trends, ending with the current one, whichever quarter is read.
 QUARTERS_SHOWN = 8
 RATES = (
@@ -124,6 +136,7 @@ class Report:
     funnel_chart: Table
     breakdowns: list[Table]
     trends: list[Table]
+    grids: list[Grid]
     # Shares side by side: survey answers before and after, re-offending by window.
     rates: list[RateTable]
     # Every figure of the page by its key, for the other pages of the same quarter.
@@ -152,12 +165,17 @@ def build(
         for dimension in measure.dimensions
     ]
     trends = [trend_table(page, measures.require(code), quarters) for code in TRENDS]
+    grids = [
+        trend_breakdown(page, measures.require(code), dimension, quarters)
+        for code, dimension in GRIDS
+    ]
     rates = [
         rate_table(page, period, code, title, rule, pairs) for code, title, rule, pairs in RATES
     ]
     page.finish()
     if not exact:
         breakdowns = [fold_hidden_labels(table) for table in breakdowns]
+        grids = [hide_typed_columns(grid) for grid in grids]
     by_code = {f.key: f for f in step_figures}
     lines = []
     for row, figure in zip(steps, step_figures, strict=True):
@@ -190,6 +208,7 @@ def build(
         funnel_chart=funnel_chart,
         breakdowns=[draw(table) for table in breakdowns],
         trends=[draw(table) for table in trends],
+        grids=[draw_grid(grid) for grid in grids],
         rates=[draw_rates(table) for table in rates],
         cells={figure.key: figure for figure in page.figures},
     )

@@ -201,6 +201,112 @@ def draw(table: Table) -> Table:
     return table
 
 
+# A trend by breakdown shows the most frequent values of the quarters shown, the rest as
+# one column: a chart of more series than that cannot be read.
+TOP_VALUES = 5
+OTHER = "__other__"
+
+
+@dataclass
+class GridRow:
+    label: str  # the quarter
+    cells: list[Figure]
+    total: Figure
+
+
+@dataclass
+class Grid:
+    """A measure over the quarters, broken down: a row per quarter, a column per value."""
+
+    code: str
+    title: str | Promise
+    rule: str | Promise
+    heading: str | Promise
+    columns: list[str]
+    rows: list[GridRow]
+    typed: bool = False
+    chart: str = ""
+    chart_text: str = ""
+
+
+def trend_breakdown(
+    page: Page, measure: Measure, dimension_code: str, periods: list[Period]
+) -> Grid:
+    """The same cells as each quarter's breakdown (the same keys), so a cell is hidden
+    alike here and in its quarter's table; one query per quarter."""
+    dimension = next(d for d in measure.dimensions if d.code == dimension_code)
+    counts = {period: measure.breakdown(page.program, period, dimension_code) for period in periods}
+    overall: dict[Any, int] = {}
+    for found in counts.values():
+        for value, count in found.items():
+            overall[value] = overall.get(value, 0) + int(count)
+    ordered = sorted(overall, key=lambda value: (-overall[value], str(value)))
+    shown, rest = ordered[:TOP_VALUES], ordered[TOP_VALUES:]
+    words = dimension.words or _words
+    columns = [words(value) for value in shown] + ([_("Other values")] if rest else [])
+    rows = []
+    for period in periods:
+        total = measure_figure(page, measure, period)
+        cells = []
+        for value in shown:
+            cell = page.figure(
+                (measure.code, period.code, dimension_code, value), counts[period].get(value, 0)
+            )
+            if page.exact:
+                cell.link = records_link(measure, period, dimension_code, value)
+            cells.append(cell)
+        if rest:
+            # The values folded into "other" are figures of the page too (not printed),
+            # so that the other column cannot be used to work one of them out.
+            parts = [
+                page.figure(
+                    (measure.code, period.code, dimension_code, value), counts[period][value]
+                )
+                for value in rest
+                if value in counts[period]
+            ]
+            other = page.figure(
+                (measure.code, period.code, dimension_code, OTHER), sum(int(p.value) for p in parts)
+            )
+            page.tie(other, parts)
+            cells.append(other)
+        if not measure.distinct:
+            page.tie(total, cells)
+        rows.append(GridRow(period.label, cells, total))
+    return Grid(
+        code=f"{measure.code}-{dimension_code}-trend",
+        title=_("%(measure)s over time, by %(dimension)s")
+        % {"measure": measure.label, "dimension": str(dimension.label).lower()},
+        rule=measure.rule,
+        heading=_("Quarter"),
+        columns=columns,
+        rows=rows,
+        typed=dimension.typed,
+    )
+
+
+def hide_typed_columns(grid: Grid) -> Grid:
+    """After suppression: a typed-in value none of whose counts shows is not named."""
+    if grid.typed:
+        for index in range(len(grid.columns)):
+            if not any(row.cells[index].visible for row in grid.rows):
+                grid.columns[index] = _("A value whose counts are all hidden")
+    return grid
+
+
+def draw_grid(grid: Grid) -> Grid:
+    drawing = charts.grouped_bar_chart(
+        [row.label for row in grid.rows],
+        grid.columns,
+        [[row.cells[index].chart_value for row in grid.rows] for index in range(len(grid.columns))],
+    )
+    grid.chart = charts.as_image_source(drawing)
+    grid.chart_text = _("Bar chart of %(title)s; the numbers are in the table beside it.") % {
+        "title": grid.title
+    }
+    return grid
+
+
 @dataclass
 class Rate:
     """One row of a table of shares: how many of how many, and the share."""

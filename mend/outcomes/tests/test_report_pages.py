@@ -12,8 +12,8 @@ from django.urls import reverse
 from mend.outcomes import measures
 from mend.outcomes.dashboard import SHOWN
 from mend.outcomes.models import OutcomeSettings
-from mend.outcomes.periods import program_today, quarter_containing
-from mend.outcomes.report import for_quarter
+from mend.outcomes.periods import parse_quarter, program_today, quarter_containing
+from mend.outcomes.report import build, for_quarter
 from mend.outcomes.tables import Page, Rate
 from mend.testing.cases import CANARY_EMAIL, CANARY_PHONE, parties, submit
 from mend.testing.outcomes import at, build_history
@@ -206,3 +206,20 @@ def test_the_reports_page_sets_survey_answers_before_and_after_and_re_offending_
         assert title in section.group(0)
         assert 'src="data:image/svg+xml' in section.group(0)
     assert "Harmed parties feeling safe, before" in html and "Within 12 months" in html
+
+
+def test_referrals_over_time_by_area_count_each_quarter_as_its_breakdown_does(
+    history: World,
+) -> None:
+    program = history.program
+    period = parse_quarter("2026-Q1")
+    assert period is not None
+    report = build(program, period, [period, parse_quarter("2026-Q2")], exact=True)  # type: ignore[list-item]
+    grid = next(g for g in report.grids if g.code == "referrals-area-trend")
+    first = grid.rows[0]
+    breakdown = measures.require("referrals").breakdown(program, period, "area")
+    by_column = dict(zip(grid.columns, first.cells, strict=True))
+    assert by_column["Old Town"].value == breakdown["Old Town"] == 2
+    assert first.total.value == sum(breakdown.values()) == 3
+    assert 'src="data:image/svg+xml' not in grid.chart  # an address, not markup
+    assert grid.chart.startswith("data:image/svg+xml;base64,")
