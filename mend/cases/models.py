@@ -435,7 +435,9 @@ class ConsentEntry(models.Model):
         verbose_name_plural = _("consent entries")
         ordering = ["recorded_at", "id"]
         indexes = [
-            models.Index(fields=["participant", "purpose", "recorded_at"], name="consent_ledger")
+            models.Index(fields=["participant", "purpose", "recorded_at"], name="consent_ledger"),
+            # The reports read decisions by the day they were made.
+            models.Index(fields=["decided_on"], name="consent_decided_on"),
         ]
 
     def __str__(self) -> str:
@@ -551,6 +553,8 @@ class RJOffer(models.Model):
         verbose_name = _("restorative justice offer")
         verbose_name_plural = _("restorative justice offers")
         ordering = ["offered_on", "id"]
+        # The reports read offers by the day they were made.
+        indexes = [models.Index(fields=["offered_on"], name="offer_offered_on")]
 
     def __str__(self) -> str:
         return f"{self.offered_on} {self.get_channel_display()}"
@@ -611,7 +615,11 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["case", "-created_at"], name="note_timeline")]
+        indexes = [
+            models.Index(fields=["case", "-created_at"], name="note_timeline"),
+            # The reports read contact attempts by the day they were recorded.
+            models.Index(fields=["kind", "created_at"], name="note_kind_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"

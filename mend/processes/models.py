@@ -244,6 +244,8 @@ class Letter(models.Model):
         verbose_name = _("letter or message")
         verbose_name_plural = _("letters and messages")
         ordering = ["created_at", "id"]
+        # The reports read letters by the day they were delivered.
+        indexes = [models.Index(fields=["delivered_on"], name="letter_delivered_on")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(author=models.F("recipient")), name="letter_not_to_self"

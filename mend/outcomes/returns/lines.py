@@ -148,10 +148,20 @@ def _count_figure(
     )
 
 
-def _cells(ret: Return, line: Line, program: Program, period: Period) -> list[Figure]:
+def _cells(
+    ret: Return, line: Line, program: Program, period: Period, page: dict[Any, Any] | None
+) -> list[Figure]:
     measure = line.measure
     found = next(d for d in measure.dimensions if d.code == line.dimension)
-    counts = measure.breakdown(program, period, line.dimension)
+    if page is None:
+        counts = measure.breakdown(program, period, line.dimension)
+    else:
+        # Counted already by the reports page's build: its breakdown cells, by value.
+        counts = {
+            key[3]: int(figure.value)
+            for key, figure in page.items()
+            if len(key) == 4 and key[:3] == (measure.code, period.code, line.dimension)
+        }
     # A blank value and no value are both "not recorded".
     if "" in counts:
         counts[None] = counts.get(None, 0) + counts.pop("")
@@ -222,7 +232,10 @@ def _suppress(figure: Figure, shown: Shown, threshold: int) -> None:
 def figures_of(
     program: Program, period: Period, *, exact: bool, threshold: int
 ) -> list[tuple[Return, list[Figure]]]:
-    """Every return's figures for the quarter, as this reader may see them."""
+    """Every return's figures for the quarter, as this reader may see them. For readers of
+    aggregates the numbers and their suppression come from the quarter's reports page
+    (counted once, hidden alike)."""
+    page = None if exact else for_quarter(program, period, exact=False).cells
     done: list[tuple[Return, list[Figure]]] = []
     # A measure printed in two returns is counted once.
     counted: dict[str, int] = {}
@@ -234,11 +247,15 @@ def figures_of(
                 rows.append(_ratio(ret, line, by_code))
                 continue
             if line.dimension:
-                rows.extend(_cells(ret, line, program, period))
+                rows.extend(_cells(ret, line, program, period, page))
                 continue
             measure = line.measure
             if measure.code not in counted:
-                counted[measure.code] = int(measure.value(program, period))
+                counted[measure.code] = int(
+                    page[(measure.code, period.code)].value
+                    if page is not None
+                    else measure.value(program, period)
+                )
             figure = _count_figure(
                 ret,
                 measure.code,
@@ -251,14 +268,14 @@ def figures_of(
             rows.append(figure)
         done.append((ret, rows))
     if not exact:
-        _suppress_returns(done, program, period, threshold)
+        assert page is not None
+        _suppress_returns(done, page, period, threshold)
     return done
 
 
 def _suppress_returns(
-    done: list[tuple[Return, list[Figure]]], program: Program, period: Period, threshold: int
+    done: list[tuple[Return, list[Figure]]], cells: dict[Any, Any], period: Period, threshold: int
 ) -> None:
-    cells = for_quarter(program, period, exact=False).cells
     for ret, rows in done:
         by_code: dict[str, Figure] = {}
         for figure in rows:

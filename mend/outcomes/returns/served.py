@@ -186,11 +186,23 @@ def served_between(
     return reduce(operator.or_, found)
 
 
+def _served_ids(program: Program, start: date, end: date) -> Q:
+    """The harmed participations some service of [start, end) names, read from the
+    service tables by their dates, so only those rows are looked at one by one."""
+    found = []
+    for service in SERVICES:
+        rows = _in_window(service, program, start, end)
+        for path in service.parties:
+            found.append(Q(pk__in=rows.filter(**{f"{path}__role": HARMED}).values(path)))
+    return reduce(operator.or_, found)
+
+
 def served(program: Program, period: Period) -> QuerySet[Participant]:
     """Harmed participations served in the period, each with `served_on`, the first day
-    in the period it was served."""
+    in the period it was served. The participations are found first (by the services'
+    dates), then each one's first day: never a pass over every harmed party there is."""
     return (
         harmed_parties(program)
+        .filter(_served_ids(program, period.start, period.end))
         .annotate(served_on=first_day(program, period.start, period.end))
-        .filter(served_on__lt=NEVER)
     )
