@@ -348,15 +348,16 @@ def rate_table(
     pairs: Sequence[tuple[str | Promise, str, str]],
 ) -> RateTable:
     """A table of shares, one per (label, part measure, whole measure): the counts are the
-    page's own figures, so they are suppressed with the rest of it."""
-    rates = [
-        Rate(
-            str(label),
-            measure_figure(page, measures.require(part), period),
-            measure_figure(page, measures.require(whole), period),
-        )
-        for label, part, whole in pairs
-    ]
+    page's own figures, so they are suppressed with the rest of it. The part is some of
+    the whole, so the whole less the part (those who did not agree, say) is a count of
+    people too: it is a figure of the page, never printed, that suppression protects."""
+    rates = []
+    for label, part_code, whole_code in pairs:
+        part = measure_figure(page, measures.require(part_code), period)
+        whole = measure_figure(page, measures.require(whole_code), period)
+        rest = page.figure((part_code, whole_code, period.code), whole.value - part.value)
+        page.tie(whole, [part, rest])
+        rates.append(Rate(str(label), part, whole))
     return RateTable(code, title, rule, _("Share"), rates)
 
 

@@ -14,7 +14,7 @@ from mend.outcomes.dashboard import SHOWN
 from mend.outcomes.models import OutcomeSettings
 from mend.outcomes.periods import parse_quarter, program_today, quarter_containing
 from mend.outcomes.report import build, for_quarter
-from mend.outcomes.tables import Page, Rate
+from mend.outcomes.tables import Page, Rate, rate_table
 from mend.testing.cases import CANARY_EMAIL, CANARY_PHONE, parties, submit
 from mend.testing.outcomes import at, build_history
 from mend.testing.personas import World
@@ -191,6 +191,28 @@ def test_a_share_shows_only_where_both_of_its_counts_show(world: World) -> None:
     hidden.tie(rate.whole, [rate.part, hidden.figure("rest", 7)])
     hidden.finish()
     assert rate.part.text == "fewer than 5" and rate.share_text == "-"
+
+
+def test_the_whole_less_the_part_of_a_share_cannot_be_worked_out(history: World) -> None:
+    # Nine people checked at 12 months, eight with no new offence: the one with a new
+    # offence would be nine less eight. One of the two counts must hide.
+    page = Page(history.program, False, 5)
+    period = parse_quarter("2026-Q1")
+    assert period is not None
+    page.values[("reoffending_checked_12m", period.code)] = 9
+    page.values[("reoffending_new_offence_12m", period.code)] = 8
+    table = rate_table(
+        page,
+        period,
+        "x",
+        "x",
+        "",
+        [("12", "reoffending_new_offence_12m", "reoffending_checked_12m")],
+    )
+    page.finish()
+    rate = table.rates[0]
+    assert not (rate.part.visible and rate.whole.visible)
+    assert rate.share_text == "-"
 
 
 def test_the_reports_page_sets_survey_answers_before_and_after_and_re_offending_side_by_side(
