@@ -6,20 +6,35 @@ measure's code appears there.
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case as SqlCase
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from mend.cases.models import Case, JusticeStage, Participant, Referral, RJOffer, StageChange
 from mend.cases.stages import ENDED, Outcome, Stage
 from mend.outcomes import catalogue_agreements, funnel, measures, offence_codes
-from mend.outcomes.measures import Dimension, Measure
+from mend.outcomes.measures import Dimension, Measure, Unit
 from mend.outcomes.offers import offered_in_time, referred_harmed_parties
 from mend.outcomes.periods import Period, bounds
 from mend.outcomes.words import choice_words
 from mend.processes.models import Meeting
-from mend.programs.models import Agency, ProcessType, Program
+from mend.programs.models import Agency, Membership, ProcessType, Program
+from mend.programs.roles import Role
 
 PARTIES = (Participant.Role.HARMED, Participant.Role.RESPONSIBLE)
 
@@ -175,6 +190,69 @@ MEETINGS = Measure(
 )
 
 
+def _volunteer_then(program: Program, user: Any, day: Any, moment: Any) -> Exists:
+    """`user` was a volunteer practitioner of the program on `day` (the meeting's local
+    day) and still at `moment` (its start): references to the outer rows."""
+    return Exists(
+        Membership.objects.filter(
+            program=program, user=user, role=Role.VOLUNTEER, starts_on__lte=day
+        ).filter(Q(ended_at__isnull=True) | Q(ended_at__gt=moment))
+    )
+
+
+def volunteer_meetings(program: Program, period: Period) -> QuerySet[Any]:
+    """Meetings held in the period with a volunteer practitioner facilitating, each with
+    the minutes volunteers gave to it: its length once for each volunteer there."""
+    co_volunteers = (
+        Meeting.co_facilitators.through.objects.filter(meeting=OuterRef("pk"))
+        .filter(
+            _volunteer_then(
+                program,
+                OuterRef("user"),
+                OuterRef(OuterRef("meeting_day")),
+                OuterRef(OuterRef("starts_at")),
+            )
+        )
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    lead = _volunteer_then(
+        program, OuterRef("lead"), OuterRef("meeting_day"), OuterRef("starts_at")
+    )
+    volunteers = SqlCase(When(lead, then=Value(1)), default=Value(0)) + Coalesce(
+        Subquery(co_volunteers, output_field=IntegerField()), Value(0)
+    )
+    zone = zoneinfo.ZoneInfo(program.time_zone)
+    found: QuerySet[Any] = (
+        meetings_held(program, period)
+        .annotate(meeting_day=TruncDate("starts_at", tzinfo=zone))
+        .annotate(volunteers=volunteers)
+        .filter(volunteers__gt=0)
+        .annotate(volunteer_minutes=F("volunteers") * Coalesce("duration_minutes", Value(0)))
+    )
+    return found
+
+
+VOLUNTEER_HOURS = Measure(
+    code="volunteer_hours",
+    label=_("Volunteer hours in meetings"),
+    rule=_(
+        "The length of each meeting held in the period (as recorded when it was marked "
+        "held), once for each volunteer practitioner who led or co-facilitated it, as "
+        "hours. A volunteer is someone whose role in the program was volunteer "
+        "practitioner on the day of the meeting. Time volunteers give outside meetings "
+        "is not counted here."
+    ),
+    rows=volunteer_meetings,
+    date_path="starts_at",
+    unit=Unit.HOURS,
+    summed="volunteer_minutes",
+    about_people=False,
+)
+
+
 def ended(program: Program, period: Period) -> QuerySet[Any]:
     start, end = bounds(period, program)
     return Case.objects.filter(
@@ -208,6 +286,7 @@ def register_all() -> None:
         *funnel.MEASURES,
         WITHDRAWALS,
         MEETINGS,
+        VOLUNTEER_HOURS,
         CASES_ENDED,
         *catalogue_agreements.MEASURES,
         *SURVEY_MEASURES,

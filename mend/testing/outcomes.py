@@ -10,6 +10,7 @@ UTC instead of the program's day is caught.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import time_machine
 
@@ -36,6 +37,8 @@ KNOWN: dict[str, tuple[object, object]] = {
     "withdrawals": (1, 1),
     "agreements_reached": (1, 0),
     "agreements_completed": (1, 0),
+    # D's hour-long conference in April was co-facilitated by the volunteer.
+    "volunteer_hours": (Decimal(0), Decimal(1)),
     # A closed in March and B ended when its only harmed party withdrew in February;
     # E ended the same way in May.
     "cases_ended": (2, 1),
@@ -118,7 +121,9 @@ def _onward_to_agreement(world: World, case: Case) -> None:
     assess_all(world, case)
     services.choose_process(case=case, process=ProcessType.CONFERENCE, by=by, expected_version=None)
     services.move_case(case=case, to=Stage.PROCESS, by=by, expected_version=None)
-    meet_jointly(world, case)
+    meeting = meet_jointly(world, case)
+    # A volunteer practitioner co-facilitated (only the row matters to the reports).
+    meeting.co_facilitators.add(world["volunteer"])
     services.move_case(case=case, to=Stage.AGREEMENT, by=by, expected_version=None)
 
 

@@ -24,6 +24,7 @@ from mend.outcomes import measures
 from mend.outcomes.funnel import STEPS, funnel
 from mend.outcomes.periods import Period
 from mend.processes.models import Letter, Meeting, MeetingInvitee
+from mend.programs.models import Membership
 from mend.testing.cases import submit
 from mend.testing.outcomes import KNOWN, Q1, Q2, at, build_history
 from mend.testing.personas import World
@@ -103,6 +104,18 @@ def hand_counts(world: World, period: Period) -> dict[str, object]:
         for m in Meeting.objects.filter(case__program=program)
         if m.status == "held" and in_period(local(m.starts_at), period)
     ]
+    volunteer_minutes = 0
+    for meeting in held:
+        day = local(meeting.starts_at)
+        facilitators = [meeting.lead, *meeting.co_facilitators.all()]
+        for user in facilitators:
+            if any(
+                m.role == "volunteer"
+                and m.starts_on <= day
+                and (m.ended_at is None or m.ended_at > meeting.starts_at)
+                for m in Membership.objects.filter(program=program, user=user)
+            ):
+                volunteer_minutes += meeting.duration_minutes or 0
     ended = [
         c
         for c in Case.objects.filter(program=program)
@@ -116,6 +129,7 @@ def hand_counts(world: World, period: Period) -> dict[str, object]:
         "offers_in_time": len(in_time),
         "withdrawals": len(withdrawn),
         "meetings_held": len(held),
+        "volunteer_hours": Decimal(volunteer_minutes) / 60,
         "agreements_reached": len(reached),
         "agreements_completed": len(done),
         "restitution_agreed": sum(
