@@ -210,8 +210,8 @@ INDIRECT = (_meetings("shuttle", INDIRECT_PROCESSES), LETTER)
 def _took_part(program: Program, period: Period, services: tuple[s.Service, ...]) -> QuerySet[Any]:
     return (
         s.harmed_parties(program)
+        .filter(s.served_ids(program, period.start, period.end, services))
         .annotate(took_part_on=s.first_day(program, period.start, period.end, services=services))
-        .filter(took_part_on__lt=s.NEVER)
     )
 
 

@@ -130,12 +130,17 @@ def _day(service: Service, program: Program) -> Expression | F:
 
 
 def _serving(service: Service, outer: str, by_person: bool) -> Q:
-    """The service's records that served the outer row's participation (or, by_person,
-    any harmed participation of the outer row's person)."""
-    found = [
-        Q(**{f"{path}__person" if by_person else path: OuterRef(outer), f"{path}__role": HARMED})
-        for path in service.parties
-    ]
+    """The service's records that served the outer row's participation (a harmed one:
+    every caller reads harmed_parties) or, by_person, any harmed participation of the
+    outer row's person."""
+    if by_person:
+        found = [
+            Q(**{f"{path}__person": OuterRef(outer), f"{path}__role": HARMED})
+            for path in service.parties
+        ]
+    else:
+        # No join back to the participant: the outer row is a harmed participation.
+        found = [Q(**{path: OuterRef(outer)}) for path in service.parties]
     return reduce(operator.or_, found)
 
 
@@ -186,11 +191,13 @@ def served_between(
     return reduce(operator.or_, found)
 
 
-def _served_ids(program: Program, start: date, end: date) -> Q:
+def served_ids(
+    program: Program, start: date, end: date, services: tuple[Service, ...] = SERVICES
+) -> Q:
     """The harmed participations some service of [start, end) names, read from the
     service tables by their dates, so only those rows are looked at one by one."""
     found = []
-    for service in SERVICES:
+    for service in services:
         rows = _in_window(service, program, start, end)
         for path in service.parties:
             found.append(Q(pk__in=rows.filter(**{f"{path}__role": HARMED}).values(path)))
@@ -203,6 +210,6 @@ def served(program: Program, period: Period) -> QuerySet[Participant]:
     dates), then each one's first day: never a pass over every harmed party there is."""
     return (
         harmed_parties(program)
-        .filter(_served_ids(program, period.start, period.end))
+        .filter(served_ids(program, period.start, period.end))
         .annotate(served_on=first_day(program, period.start, period.end))
     )
