@@ -27,6 +27,7 @@ from mend.outcomes.periods import Period
 from mend.outcomes.report import for_quarter
 from mend.outcomes.returns import figures as f
 from mend.outcomes.suppression import Shown
+from mend.outcomes.tables import OTHER
 from mend.programs.models import Program
 
 
@@ -160,7 +161,9 @@ def _cells(
         counts = {
             key[3]: int(figure.value)
             for key, figure in page.items()
-            if len(key) == 4 and key[:3] == (measure.code, period.code, line.dimension)
+            if len(key) == 4
+            and key[:3] == (measure.code, period.code, line.dimension)
+            and key[3] != OTHER  # the trend tables' "other values", a sum of these
         }
     # A blank value and no value are both "not recorded".
     if "" in counts:
