@@ -88,6 +88,7 @@ class Page:
     figures: list[Figure] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     values: dict[Hashable, int | Decimal] = field(default_factory=dict)
+    breakdowns: dict[Hashable, dict[Any, int]] = field(default_factory=dict)
 
     def value(self, measure: Measure, period: Period) -> int | Decimal:
         """A measure's value, counted once however many tables of the page show it."""
@@ -95,6 +96,14 @@ class Page:
         if key not in self.values:
             self.values[key] = measure.value(self.program, period)
         return self.values[key]
+
+    def breakdown(self, measure: Measure, period: Period, dimension: str) -> dict[Any, int]:
+        """A measure's breakdown, counted once however many tables of the page show it
+        (a quarter's breakdown table and the trend table by the same dimension)."""
+        key = (measure.code, period.code, dimension)
+        if key not in self.breakdowns:
+            self.breakdowns[key] = measure.breakdown(self.program, period, dimension)
+        return self.breakdowns[key]
 
     def figure(self, key: Hashable, value: int | Decimal, unit: str = Unit.COUNT) -> Figure:
         found = Figure(key, value, unit, threshold=self.threshold)
@@ -133,7 +142,7 @@ def records_link(measure: Measure, period: Period, dimension: str = "", value: A
 
 def breakdown_table(page: Page, measure: Measure, period: Period, dimension_code: str) -> Table:
     dimension = next(d for d in measure.dimensions if d.code == dimension_code)
-    parts = measure.breakdown(page.program, period, dimension_code)
+    parts = page.breakdown(measure, period, dimension_code)
     total = page.figure((measure.code, period.code), page.value(measure, period))
     if page.exact:
         total.link = records_link(measure, period)
@@ -235,7 +244,7 @@ def trend_breakdown(
     """The same cells as each quarter's breakdown (the same keys), so a cell is hidden
     alike here and in its quarter's table; one query per quarter."""
     dimension = next(d for d in measure.dimensions if d.code == dimension_code)
-    counts = {period: measure.breakdown(page.program, period, dimension_code) for period in periods}
+    counts = {period: page.breakdown(measure, period, dimension_code) for period in periods}
     overall: dict[Any, int] = {}
     for found in counts.values():
         for value, count in found.items():
