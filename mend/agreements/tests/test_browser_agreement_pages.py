@@ -34,6 +34,7 @@ def _click(page: Any, label: str) -> None:
 
 
 def _checked(page: Any, found: list[str], label: str, turn: int) -> None:
+    """Call it only once the page has arrived: a reload mid-navigation fails."""
     language, width = ("en", "es")[turn % 2], (1280, 390)[(turn // 2) % 2]
     user = User.objects.get(username="facilitator")
     User.objects.filter(pk=user.pk).update(preferred_language=language)
@@ -119,6 +120,7 @@ def test_drafting_adding_a_term_and_agreeing_in_the_browser_without_axe_violatio
     expect(page.get_by_label("Their name, typed by them")).to_be_hidden()
     _checked(page, found, "record agreement", 7)
     page.get_by_role("button", name="Record their agreement").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     _checked(page, found, "record agreement with errors", 8)
     for person in services.signers(agreement):
         _click(page, f"{person.person} ({person.get_role_display()})")
@@ -132,8 +134,10 @@ def test_drafting_adding_a_term_and_agreeing_in_the_browser_without_axe_violatio
     expect(page.locator("#agreement-status")).to_have_text("Agreed by every party")
 
     page.get_by_role("link", name="Reconvene for a new version").click()
+    expect(page.get_by_role("button", name="Draft the new version")).to_be_visible()
     _checked(page, found, "reconvene", 9)
     page.get_by_role("button", name="Draft the new version").click()
+    expect(page.locator("[data-error-summary]")).to_be_focused()
     _checked(page, found, "reconvene with errors", 10)
     assert found == [], "\n".join(found)
 

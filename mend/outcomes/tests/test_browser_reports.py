@@ -5,6 +5,7 @@ violation."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -52,6 +53,7 @@ def test_reports_read_in_the_browser_by_a_coordinator_an_analyst_and_the_public(
     page.get_by_role("link", name="Reports").first.click()
     page.get_by_label("Quarter", exact=True).select_option("2026-Q1")
     page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile("2026-Q1"))
     _checked(page, found, "reports, coordinator", 0, "coordinator")
     page.locator("#measure-referrals").get_by_role("link").click()
     expect(page.locator("#records tbody tr")).to_have_count(3)
