@@ -309,6 +309,10 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Background work --------------------------------------------------------------------
+# Long lists (cases, referrals, the audit trail) count at most this many rows; past it
+# they say "more than" and the filters narrow them (mend/core/pagination.py).
+MEND_LIST_COUNT_CAP = int(os.environ.get("MEND_LIST_COUNT_CAP", "10000"))
+
 TASKS = {
     "default": {
         "BACKEND": (

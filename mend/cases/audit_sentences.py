@@ -295,3 +295,11 @@ def register_sentences() -> None:
             with_name=True,
         ),
     )
+    register(
+        "load.generated",
+        lambda e, r: Sentence(
+            _("%(who)s filled the program with %(cases)s invented cases for load testing"),
+            {"who": who(e), "cases": e.details.get("cases", "")},
+        ),
+        group="program",
+    )

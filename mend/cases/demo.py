@@ -495,6 +495,7 @@ class _Loader:
         self.police = context.agencies[POLICE]
         self.prosecutor = context.agencies[PROSECUTOR]
         self.rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
+        self.stories = context.case_stories
         self.now = timezone.now()
         self.cap = self.now - timedelta(minutes=5)
         self.today = timezone.localdate()
@@ -512,7 +513,11 @@ class _Loader:
         self.created: list[tuple[int, datetime]] = []
 
     def run(self) -> None:
-        planned = [(plan, *_timeline(plan, self.rng)) for plan in _plans()]
+        plans = _plans()
+        if self.stories is not None and self.stories < len(plans):
+            # Evenly spread, so a few stories still reach every stage.
+            plans = [plans[i * len(plans) // self.stories] for i in range(self.stories)]
+        planned = [(plan, *_timeline(plan, self.rng)) for plan in plans]
         # Oldest referral first, as they would have arrived.
         planned.sort(key=lambda item: -item[2])
         for plan, days, ago in planned:
@@ -1523,6 +1528,6 @@ class _Story:
 
 def load(context: DemoContext) -> None:
     """Add the demo cases, unless the demo program already has them."""
-    if Case.objects.filter(program=context.program).count() >= ENOUGH:
+    if Case.objects.filter(program=context.program).count() >= (context.case_stories or ENOUGH):
         return
     _Loader(context).run()

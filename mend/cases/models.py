@@ -7,6 +7,7 @@ rest (EncryptedTextField); names and dates of birth stay searchable.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from mend.cases.stages import Outcome, Stage
 from mend.core.fields import EncryptedTextField
 from mend.core.languages import validate_language
+from mend.core.search import folded
 from mend.programs.models import Agency, OffenceCategory, ProcessType, Program
 
 USER = settings.AUTH_USER_MODEL
@@ -48,6 +50,11 @@ class Person(models.Model):
     phone = EncryptedTextField(_("phone"), blank=True)
     email = EncryptedTextField(_("e-mail"), blank=True)
     address = EncryptedTextField(_("address"), blank=True)
+    # The full name as a search compares it (mend.core.search.folded), set on every save;
+    # on PostgreSQL a trigram index serves "contains" (migration 0010).
+    search_name = models.CharField(
+        _("name as searched"), max_length=201, blank=True, default="", editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,6 +68,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_name = folded(self.full_name)
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"given_name", "family_name"} & set(fields):
+            kwargs["update_fields"] = {*fields, "search_name"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

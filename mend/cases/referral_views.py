@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from mend.cases.queries import (
     with_follow_status,
 )
 from mend.core import submissions
+from mend.core.pagination import CappedPaginator
 from mend.programs.access import program_view, refuse
 from mend.programs.models import Membership
 
@@ -45,7 +45,7 @@ def referral_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         whose = form.default_whose
     if whose == "mine":
         referrals = referrals.filter(submitted_by_id=membership.user_id)
-    page = Paginator(
+    page = CappedPaginator(
         referrals.select_related("offence_category", "agency", "case").order_by("-created_at"),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
+from importlib.util import find_spec
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 
 from mend.accounts.models import User
@@ -34,16 +39,26 @@ class DemoContext:
     program: Program
     users: dict[str, User] = field(default_factory=dict)
     agencies: dict[str, Agency] = field(default_factory=dict)
+    # How many of the demo's case stories to build, spread over all of them (None: all).
+    case_stories: int | None = None
 
 
-def load() -> DemoContext:
-    program = Program.objects.filter(slug=PROGRAM_SLUG).first()
+def load(
+    *,
+    slug: str = PROGRAM_SLUG,
+    name: str = PROGRAM_NAME,
+    reference_prefix: str = "DEMO",
+    account_prefix: str = "",
+) -> DemoContext:
+    """The demo program, or another program built the same way (the load generator's),
+    whose accounts are named account_prefix + the demo's usernames."""
+    program = Program.objects.filter(slug=slug).first()
     if program is None:
         program = services.create_program(
-            name=PROGRAM_NAME,
-            slug=PROGRAM_SLUG,
+            name=name,
+            slug=slug,
             time_zone="America/Denver",
-            reference_prefix="DEMO",
+            reference_prefix=reference_prefix,
             require_mfa=False,  # the demo is for trying things out; real programs keep it on
             by=None,
         )
@@ -60,7 +75,8 @@ def load() -> DemoContext:
         context.agencies[name] = agency or services.add_agency(
             program=program, name=name, kind=kind, by=None
         )
-    for username, full_name, role, agency_name in ACCOUNTS:
+    for role_name, full_name, role, agency_name in ACCOUNTS:
+        username = account_prefix + role_name
         user = User.objects.filter(username=username).first()
         if user is None:
             user = create_user(
@@ -77,8 +93,24 @@ def load() -> DemoContext:
                 role=role,
                 agency=context.agencies[agency_name] if agency_name else None,
                 # The demo facilitator leads the specialist-only cases (domestic abuse...).
-                is_specialist=username == "facilitator",
+                is_specialist=role_name == "facilitator",
                 by=None,
             )
-        context.users[username] = user
+        context.users[role_name] = user
     return context
+
+
+def load_apps(context: DemoContext, say: Callable[[str], None] = lambda line: None) -> None:
+    """Each later app's demo data (cases, meetings...), from its demo.py, in app order."""
+    for config in apps.get_app_configs():
+        module = f"{config.name}.demo"
+        is_ours = config.name.startswith("mend.") and config.name != "mend.programs"
+        if is_ours and find_spec(module) is not None:
+            demo = import_module(module)
+            say(summary(demo))
+            demo.load(context)
+
+
+def summary(module: Any) -> str:
+    """What a demo module loads: the first line of its docstring."""
+    return str(module.__doc__ or module.__name__).strip().splitlines()[0]

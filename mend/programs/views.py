@@ -26,6 +26,7 @@ from mend.accounts.services import create_user, reset_password
 from mend.core import audit_sentences
 from mend.core.dashboard import panels_for
 from mend.core.filters import within_dates
+from mend.core.pagination import CappedPaginator
 from mend.programs import services
 from mend.programs.access import program_view
 from mend.programs.audit_rows import audit_rows
@@ -326,7 +327,7 @@ def audit_log(request: HttpRequest, membership: Membership) -> HttpResponse:
         if data["outcome"]:
             events = events.filter(outcome=data["outcome"])
         events = within_dates(events, "occurred_at", data["since"], data["until"])
-    page = Paginator(
+    page = CappedPaginator(
         events.select_related("actor").order_by("-occurred_at", "-id"), AUDIT_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()

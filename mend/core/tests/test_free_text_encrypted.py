@@ -58,6 +58,7 @@ PLAIN_BY_DESIGN = {
     "programs.eligibilitycriterion.label": "program settings",
     "programs.eligibilitycriterion.label_es": "program settings",
     "cases.person.given_name": "names are searched, for duplicates and the case list",
+    "cases.person.search_name": "the name as searched, folded: as plain as the name",
     "outcomes.reoffendingcheck.source_reference": "a police or court record's reference",
     "cases.referral.area": "a district or neighbourhood, counted in reports; never an address",
     "cases.referral.precinct": "a police precinct or beat, counted in reports",

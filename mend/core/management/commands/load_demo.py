@@ -5,11 +5,8 @@ Safe to run again: what exists is kept, what is missing is added.
 
 from __future__ import annotations
 
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -22,16 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.verbosity = int(options.get("verbosity", 1))
         with transaction.atomic():
-            self._step(programs_demo)
+            self._say(programs_demo.summary(programs_demo))
             context = programs_demo.load()
-            # Later apps add their own demo data (cases, meetings...) in a demo.py.
-            for config in apps.get_app_configs():
-                module = f"{config.name}.demo"
-                is_ours = config.name.startswith("mend.") and config.name != "mend.programs"
-                if is_ours and find_spec(module) is not None:
-                    demo = import_module(module)
-                    self._step(demo)
-                    demo.load(context)
+            programs_demo.load_apps(context, say=self._say)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {context.program.name}. Sign in as "
@@ -40,9 +30,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _step(self, module: Any) -> None:
-        """Say what is being loaded (the first line of the demo module's docstring)."""
+    def _say(self, line: str) -> None:
         if self.verbosity >= 1:
-            summary = (module.__doc__ or module.__name__).strip().splitlines()[0]
-            self.stdout.write(f"  {summary}")
+            self.stdout.write(f"  {line}")
             self.stdout.flush()
