@@ -1,6 +1,6 @@
 """Server time of Mend's busiest pages beside the raw-SQL floor, at one size of database.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mend_bench_100k \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mend_bench_100000 \\
         .venv/bin/python benchmarks/pages.py --cases 100000
 
 It fills the program "load" up to N cases with `manage.py generate_load` (once: a second
@@ -89,7 +89,7 @@ class Bench:
     def __init__(self, program: Program, samples: int) -> None:
         self.program = program
         self.samples = samples
-        self.rows: list[Row] = []
+        self.only: list[str] = []  # --only: measure the pages whose label holds a word
         self.rng = random.Random(7)  # noqa: S311 (which case to open, not a secret)
         self.coordinator = Client()
         self.coordinator.force_login(User.objects.get(username=f"{program.slug}-coordinator"))
@@ -103,30 +103,27 @@ class Bench:
         floor: Callable[[], Any] | None,
         samples: int | None = None,
     ) -> None:
+        if self.only and not any(word in label for word in self.only):
+            return
         count = samples or self.samples
-        self.rows.append(
-            (label, sample(work, count), sample(floor, count) if floor is not None else None)
-        )
-        print(f"  {label}", file=sys.stderr, flush=True)
+        row = (label, sample(work, count), sample(floor, count) if floor is not None else None)
+        print(self.line(row), flush=True)  # as it comes: a slow page later loses nothing
 
-    def table(self) -> str:
-        lines = [
-            "| page | p50 | p95 | floor p50 | floor p95 | page / floor (p50) |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        for label, times, floor in self.rows:
-            cells = [label, _ms(statistics.median(times)), _ms(percentile(times, 0.95))]
-            if floor:
-                ratio = statistics.median(times) / max(statistics.median(floor), 1e-9)
-                cells += [
-                    _ms(statistics.median(floor)),
-                    _ms(percentile(floor, 0.95)),
-                    f"{ratio:.1f}x",
-                ]
-            else:
-                cells += ["-", "-", "-"]
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines)
+    HEADER = (
+        "| page | p50 | p95 | floor p50 | floor p95 | page / floor (p50) |\n"
+        "|---|---:|---:|---:|---:|---:|"
+    )
+
+    @staticmethod
+    def line(row: Row) -> str:
+        label, times, floor = row
+        cells = [label, _ms(statistics.median(times)), _ms(percentile(times, 0.95))]
+        if floor:
+            ratio = statistics.median(times) / max(statistics.median(floor), 1e-9)
+            cells += [_ms(statistics.median(floor)), _ms(percentile(floor, 0.95)), f"{ratio:.1f}x"]
+        else:
+            cells += ["-", "-", "-"]
+        return "| " + " | ".join(cells) + " |"
 
 
 def _ms(seconds: float) -> str:
@@ -148,7 +145,8 @@ def run_pages(bench: Bench, with_return: bool) -> None:
     pid = program.pk
     coordinator = bench.coordinator
     total = Case.objects.filter(program=program).count()
-    middle = max(1, total // 25 // 2)
+    # The deepest page a person can reach: lists stop at settings.MEND_LIST_COUNT_CAP rows.
+    middle = max(1, min(total, settings.MEND_LIST_COUNT_CAP) // 25)
     bench.measure(
         "case list, first page",
         page(coordinator, "/cases/"),
@@ -334,7 +332,7 @@ def run_return(bench: Bench) -> None:
 
     quarter = quarter_containing(program_today(bench.program)).previous()
     bench.measure(
-        f"quarterly return ({quarter})",
+        f"quarterly return ({quarter.code})",
         page(bench.coordinator, f"/reports/returns/?quarter={quarter.code}"),
         None,
         samples=3,
@@ -347,6 +345,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30)
     parser.add_argument("--program", default="load")
     parser.add_argument("--skip-return", action="store_true", help="leave out the return")
+    parser.add_argument("--only", default="", help="comma-separated words of the labels")
     options = parser.parse_args()
     call_command("migrate", verbosity=0)
     program = Program.objects.filter(slug=options.program).first()
@@ -360,10 +359,11 @@ def main() -> None:
     # Debug mode would keep every query in memory and time it: measure as production runs.
     settings.DEBUG = False
     bench = Bench(program, options.samples)
-    run_pages(bench, with_return=not options.skip_return)
+    bench.only = [word for word in options.only.split(",") if word]
     cases = Case.objects.filter(program=program).count()
     print(f"\n{cases:,} cases in the program, {connection.vendor}, {options.samples} samples\n")
-    print(bench.table())
+    print(Bench.HEADER, flush=True)
+    run_pages(bench, with_return=not options.skip_return)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from mend.cases.models import Case
 from mend.cases.needs import (
+    SCREENING_STAGES,
     assessments_expiring,
     harmed_without_offer,
     mine,
@@ -40,6 +42,18 @@ def _row(case: Case, detail: str, overdue: bool = False) -> PanelRow:
     return PanelRow(case.reference, case.get_absolute_url(), detail, overdue)
 
 
+def _oldest(cases: QuerySet[Case], stages: list[str], limit: int) -> list[Case]:
+    """The first `limit` cases received, across `stages`: one short range scan per stage
+    on the (program, stage, created_at) index. One ORDER BY over all the stages lets the
+    planner walk every case of the program by date instead: seconds at a million cases."""
+    found = [
+        case
+        for stage in stages
+        for case in cases.filter(stage=stage).order_by("created_at", "pk")[:limit]
+    ]
+    return sorted(found, key=lambda case: (case.created_at, case.pk))[:limit]
+
+
 @register
 def case_panels(membership: Membership) -> list[Panel]:
     if not (membership.can("cases.view_all") or membership.can("cases.view_assigned")):
@@ -51,14 +65,14 @@ def case_panels(membership: Membership) -> list[Panel]:
     panels: list[Panel] = []
 
     if membership.can("referrals.screen"):
-        waiting = waiting_to_screen(open_cases).order_by("created_at")
+        waiting = waiting_to_screen(open_cases)
         panels.append(
             Panel(
                 "to_screen",
                 gettext_lazy("Referrals to screen"),
                 [
                     _row(c, _("received %(date)s") % {"date": date_format(c.created_at, "j M Y")})
-                    for c in waiting[:LIMIT]
+                    for c in _oldest(open_cases, SCREENING_STAGES, LIMIT)
                 ],
                 waiting.count(),
                 gettext_lazy("No referrals are waiting."),

@@ -282,7 +282,8 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["program", "stage"], name="case_stage"),
+            # Stage first, then the day: "the oldest open referrals" is a short range scan.
+            models.Index(fields=["program", "stage", "created_at"], name="case_stage_created"),
             models.Index(fields=["program", "-created_at"], name="case_created"),
             models.Index(fields=["lead_facilitator", "stage"], name="case_lead"),
         ]

@@ -23,8 +23,12 @@ NEEDS = {
 }
 
 
+# The stages of a case whose referral still waits for screening.
+SCREENING_STAGES: list[str] = [Stage.REFERRAL, Stage.SCREENING]
+
+
 def waiting_to_screen(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.filter(stage__in=[Stage.REFERRAL, Stage.SCREENING])
+    return cases.filter(stage__in=SCREENING_STAGES)
 
 
 def harmed_without_offer(cases: QuerySet[Case]) -> QuerySet[Participant]:

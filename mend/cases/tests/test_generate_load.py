@@ -14,6 +14,7 @@ from django.test import override_settings
 from mend.accounts.models import User
 from mend.cases.models import Case, Participant, Person, Referral
 from mend.core.models import AuditEvent
+from mend.core.search import folded
 from mend.programs.models import Program
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,8 @@ def test_encrypted_values_are_stored_encrypted_and_read_back() -> None:
     people = Person.objects.filter(program=program)
     assert people.count() == Participant.objects.filter(case__program=program).count()
     assert all(person.phone.startswith("555-01") for person in people if person.phone)
+    # Copies get new names, and the name a search reads follows them.
+    assert all(person.search_name == folded(person.full_name) for person in people)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT phone, address FROM cases_person WHERE program_id = %s", [program.pk]

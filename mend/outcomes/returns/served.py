@@ -196,12 +196,17 @@ def served_ids(
 ) -> Q:
     """The harmed participations some service of [start, end) names, read from the
     service tables by their dates, so only those rows are looked at one by one."""
-    found = []
-    for service in services:
-        rows = _in_window(service, program, start, end)
-        for path in service.parties:
-            found.append(Q(pk__in=rows.filter(**{f"{path}__role": HARMED}).values(path)))
-    return reduce(operator.or_, found)
+    found = [
+        _in_window(service, program, start, end)
+        .filter(**{f"{path}__role": HARMED})
+        .order_by()
+        .values_list(path, flat=True)
+        for service in services
+        for path in service.parties
+    ]
+    # One UNION, not an OR of IN lists: the database reads it as one set to join with,
+    # where an OR of subqueries is tested row by row over every harmed party.
+    return Q(pk__in=found[0].union(*found[1:]) if len(found) > 1 else found[0])
 
 
 def served(program: Program, period: Period) -> QuerySet[Participant]:
