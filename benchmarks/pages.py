@@ -350,7 +350,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     program = Program.objects.filter(slug=options.program).first()
     if program is None or program.cases.count() < options.cases:
-        call_command("generate_load", cases=options.cases, program=options.program)
+        # Its progress goes to stderr: stdout is the table.
+        call_command(
+            "generate_load", cases=options.cases, program=options.program, stdout=sys.stderr
+        )
         program = Program.objects.get(slug=options.program)
     with connection.cursor() as cursor:
         # As autovacuum keeps them on a live database: rows just written in bulk are

@@ -126,7 +126,7 @@ def generate(
             for label, count in copier.write(size).items():
                 written[label] += count
         made += size
-        say(f"{program.cases.count() if made == wanted else made} cases")
+        say(f"{made:,} of {wanted:,} copies written")
     _reset_sequences([table.model for table in copier.tables] + [AuditEvent])
     audit.record(
         actor=None,
@@ -277,26 +277,20 @@ class _Copier:
             old = table.keys.get(template, [])
             keys[table.label] = {pk: table.next_key + i for i, pk in enumerate(old)}
             table.next_key += len(old)
-        for table in self.tables:
-            plan = self.plans[table.label]
+        for table in [*self.tables, self.audit]:
             for row, typed in zip(table.rows[template], table.typed[template], strict=True):
-                out[table.label].append(self._row(table, plan, row, typed, keys, shift))
-        plan = self.plans[self.audit.label]
-        audit = self.audit
-        for row, typed in zip(audit.rows[template], audit.typed[template], strict=True):
-            out[self.audit.label].append(self._audit_row(plan, row, typed, keys, shift))
+                out[table.label].append(self._row(table, row, typed, keys, shift))
 
     def _row(
         self,
         table: Table,
-        plan: list[tuple[int, str, Any]],
         row: list[Any],
         typed: list[Any],
         keys: dict[str, dict[int, int]],
         shift: timedelta,
     ) -> list[Any]:
         new = list(row)
-        for index, kind, extra in plan:
+        for index, kind, extra in self.plans[table.label]:
             value = typed[index]
             if value is None:
                 continue
@@ -321,17 +315,14 @@ class _Copier:
             new[columns.index("given_name")] = given
             new[columns.index("family_name")] = family
             new[columns.index("search_name")] = folded(f"{given} {family}")
+        elif table is self.audit:
+            self._point_event(new, typed, keys)
         return new
 
-    def _audit_row(
-        self,
-        plan: list[tuple[int, str, Any]],
-        row: list[Any],
-        typed: list[Any],
-        keys: dict[str, dict[int, int]],
-        shift: timedelta,
-    ) -> list[Any]:
-        new = self._row(self.audit, plan, row, typed, keys, shift)
+    def _point_event(
+        self, new: list[Any], typed: list[Any], keys: dict[str, dict[int, int]]
+    ) -> None:
+        """An audit event names its case and its object by id, as text: move them too."""
         columns = self.audit.columns
         new[columns.index("subject_id")] = str(
             keys["cases.case"][int(typed[columns.index("subject_id")])]
@@ -339,7 +330,6 @@ class _Copier:
         kind, object_id = typed[columns.index("object_type")], typed[columns.index("object_id")]
         if kind in keys and object_id.isdigit() and int(object_id) in keys[kind]:
             new[columns.index("object_id")] = str(keys[kind][int(object_id)])
-        return new
 
     def _number(self, table: Table, new: list[Any], typed: list[Any], shift: timedelta) -> None:
         columns = table.columns

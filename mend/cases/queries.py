@@ -22,6 +22,7 @@ from mend.cases.models import (
 )
 from mend.cases.rules import CaseFacts, may_contact
 from mend.cases.stages import ENDED, Stage
+from mend.core.search import folded
 from mend.programs.models import Membership
 
 
@@ -167,3 +168,16 @@ def with_follow_status(referrals: QuerySet[Referral], status: str) -> QuerySet[R
     if status in Referral.Status.values:
         return referrals.filter(status=status).exclude(ended | running)
     return referrals
+
+
+def cases_matching(cases: QuerySet[Case], text: str, program_id: int) -> QuerySet[Case]:
+    """Cases where someone's name holds the text, accents and case aside, or, when the
+    text holds a digit (as every reference does), whose reference holds it. Each part is
+    indexed on PostgreSQL (cases migration 0010); a name alone is one indexed query."""
+    text = text.strip()
+    people = Participant.objects.filter(
+        person__program_id=program_id, person__search_name__contains=folded(text)
+    ).values("case_id")
+    if any(c.isdigit() for c in text):
+        return cases.filter(Q(reference__icontains=text) | Q(pk__in=people))
+    return cases.filter(pk__in=people)

@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,9 +27,10 @@ from mend.cases.forms import (
     matching_people,
     party_details,
 )
-from mend.cases.models import Case, Participant, Person, Referral
+from mend.cases.models import Person, Referral
 from mend.cases.needs import cases_needing, mine
 from mend.cases.queries import (
+    cases_matching,
     cases_visible_to,
     prefetch_case_list,
 )
@@ -38,7 +38,6 @@ from mend.cases.stages import ENDED
 from mend.core import submissions
 from mend.core.filters import within_dates
 from mend.core.pagination import CappedPaginator
-from mend.core.search import folded
 from mend.programs.access import program_view
 from mend.programs.models import Membership
 
@@ -287,19 +286,6 @@ def case_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-def cases_matching(cases: QuerySet[Case], text: str, program_id: int) -> QuerySet[Case]:
-    """Cases where someone's name holds the text, accents and case aside, or, when the
-    text holds a digit (as every reference does), whose reference holds it. Each part is
-    indexed on PostgreSQL (cases migration 0010); a name alone is one indexed query."""
-    text = text.strip()
-    people = Participant.objects.filter(
-        person__program_id=program_id, person__search_name__contains=folded(text)
-    ).values("case_id")
-    if any(c.isdigit() for c in text):
-        return cases.filter(Q(reference__icontains=text) | Q(pk__in=people))
-    return cases.filter(pk__in=people)
 
 
 def _sortable_columns(request: HttpRequest, sort: str) -> dict[str, dict[str, str]]:
